@@ -1,0 +1,1034 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * manifest - the Key = value file.  The input is split into lines that keep
+ * their exact bytes and line ends; known keys are parsed into the model.
+ * A change rewrites only the value part of the lines it touches (prefix and
+ * trailing blanks stay), so untouched lines are written back byte for byte.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "manifest.h"
+
+static const char *const key_names[ZVM_NKEYS] = {
+	[ZVM_K_VERSION] = "Version",
+	[ZVM_K_PROGRAM] = "Program",
+	[ZVM_K_TIMEOUT] = "Timeout",
+	[ZVM_K_MEMORY] = "Memory",
+	[ZVM_K_CHANNEL] = "Channel",
+	[ZVM_K_NODE] = "Node",
+	[ZVM_K_NAMESERVER] = "NameServer",
+	[ZVM_K_JOB] = "Job",
+	[ZVM_K_ETAG] = "Etag",
+	[ZVM_K_ARGS] = "Args",
+	[ZVM_K_ENV] = "Env",
+};
+
+static const char *const eol_bytes[] = { "", "\n", "\r\n", "\r" };
+
+#define NOLINE ((size_t)-1)
+
+const char *
+zvm_key_name(int key)
+{
+	return key >= 0 && key < ZVM_NKEYS ? key_names[key] : "?";
+}
+
+int
+zvm_key_lookup(const char *s, size_t n)
+{
+	for (int k = 0; k < ZVM_NKEYS; k++)
+		if (strlen(key_names[k]) == n && memcmp(key_names[k], s, n) == 0)
+			return k;
+	return -1;
+}
+
+void
+zvm_manifest_init(struct zvm_manifest *m)
+{
+	*m = (struct zvm_manifest)ZVM_MANIFEST_INIT;
+	for (int k = 0; k < ZVM_NKEYS; k++)
+		m->keyidx[k] = NOLINE;
+}
+
+void
+zvm_manifest_free(struct zvm_manifest *m)
+{
+	free(m->buf);
+	free(m->line);
+	free(m->chan);
+	free(m->env);
+	zvm_arena_free(&m->arena);
+	zvm_manifest_init(m);
+}
+
+char *
+zvm_manifest_strdup(struct zvm_manifest *m, const char *s)
+{
+	return zvm_arena_strndup(&m->arena, s, strlen(s));
+}
+
+static int
+grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	if ((p = realloc(*v, ncap * size)) == NULL)
+		return -1;
+	*v = p;
+	*cap = ncap;
+	return 0;
+}
+
+static int
+nomem(struct zvm_error *e, const struct zvm_manifest *m)
+{
+	zvm_error_set(e, ZVM_E_NOMEM, m->name, 0, "out of memory");
+	return -1;
+}
+
+/*
+ * Parse one value of a key other than Channel and Env.  With store set,
+ * the parsed number lands in the model.  Syntax only: ranges are checked
+ * by zvm_manifest_check() so that zvm-edit can repair them.
+ */
+static int
+parse_value(struct zvm_manifest *m, int key, const char *s, size_t n,
+    int store, unsigned line, struct zvm_error *e)
+{
+	const char *name = key_names[key], *why;
+	uint64_t v, tag;
+	const char *comma;
+
+	switch (key) {
+	case ZVM_K_TIMEOUT:
+	case ZVM_K_NODE:
+		if (zvm_parse_uint(s, n, ZVM_INT_MAX, &v, &why) == -1)
+			goto badnum;
+		if (store)
+			*(key == ZVM_K_TIMEOUT ? &m->timeout : &m->node) = v;
+		return 0;
+	case ZVM_K_MEMORY:
+		comma = memchr(s, ',', n);
+		if (comma == NULL || memchr(comma + 1, ',',
+		    n - (size_t)(comma + 1 - s)) != NULL) {
+			zvm_error_set(e, ZVM_E_FIELDS, m->name, line,
+			    "Memory: expected bytes,etag (e.g. 4294967296,0), "
+			    "got '%.*s'", (int)(n > 64 ? 64 : n), s);
+			return -1;
+		} else {
+			size_t n1 = (size_t)(comma - s), n2 = n - n1 - 1;
+			const char *s1 = zvm_trim(s, &n1);
+			const char *s2 = zvm_trim(comma + 1, &n2);
+
+			if (zvm_parse_uint(s1, n1, ZVM_INT_MAX, &v, &why) == -1) {
+				s = s1, n = n1;
+				goto badnum;
+			}
+			if (zvm_parse_uint(s2, n2, ZVM_INT_MAX, &tag, &why)
+			    == -1) {
+				zvm_error_set(e, ZVM_E_NUMBER, m->name, line,
+				    "Memory: etag flag '%.*s': %s",
+				    (int)(n2 > 64 ? 64 : n2), s2, why);
+				return -1;
+			}
+			if (store) {
+				m->memory = v;
+				m->memory_etag = tag;
+			}
+		}
+		return 0;
+	default:
+		if (n == 0) {
+			zvm_error_set(e, ZVM_E_VALUE, m->name, line,
+			    "%s: empty value", name);
+			return -1;
+		}
+		return 0;
+	}
+badnum:
+	zvm_error_set(e, ZVM_E_NUMBER, m->name, line, "%s: '%.*s': %s%s", name,
+	    (int)(n > 64 ? 64 : n), s, why,
+	    strcmp(why, "out of range") == 0 ? " (max 9223372036854775807)" :
+	    "");
+	return -1;
+}
+
+static int
+add_line(struct zvm_manifest *m, const struct zvm_line *l)
+{
+	if (grow((void **)&m->line, &m->capline, m->nline, sizeof *m->line))
+		return -1;
+	m->line[m->nline++] = *l;
+	return 0;
+}
+
+static int
+add_env(struct zvm_manifest *m, const char *s, size_t n, size_t lineidx,
+    unsigned line, struct zvm_error *e)
+{
+	const char *eq = memchr(s, '=', n);
+	struct zvm_env *v;
+
+	if (eq == NULL || eq == s) {
+		zvm_error_set(e, ZVM_E_VALUE, m->name, line,
+		    "Env: expected NAME=value, got '%.*s'",
+		    (int)(n > 64 ? 64 : n), s);
+		return -1;
+	}
+	if (grow((void **)&m->env, &m->capenv, m->nenv, sizeof *m->env))
+		return nomem(e, m);
+	v = &m->env[m->nenv];
+	v->name = zvm_arena_strndup(&m->arena, s, (size_t)(eq - s));
+	v->value = zvm_arena_strndup(&m->arena, eq + 1,
+	    n - (size_t)(eq - s) - 1);
+	if (v->name == NULL || v->value == NULL)
+		return nomem(e, m);
+	v->lineidx = lineidx;
+	v->line = line;
+	v->deleted = 0;
+	m->nenv++;
+	return 0;
+}
+
+static int
+add_chan(struct zvm_manifest *m, const struct zvm_channel *c)
+{
+	if (grow((void **)&m->chan, &m->capchan, m->nchan, sizeof *m->chan))
+		return -1;
+	m->chan[m->nchan++] = *c;
+	return 0;
+}
+
+/* Classify and parse line l (already appended as m->line[idx]). */
+static void
+parse_line(struct zvm_manifest *m, size_t idx, struct zvm_diag *d)
+{
+	struct zvm_line *l = &m->line[idx];
+	const char *t = l->text, *eq, *k, *v;
+	size_t kn, vn, n = l->len;
+	struct zvm_error e;
+	int key;
+
+	l->kind = ZVM_L_BLANK;
+	l->key = -1;
+	l->item = NOLINE;
+	k = zvm_trim(t, &n);
+	if (n == 0)
+		return;
+	if (*k == '#' || *k == '=') {
+		l->kind = ZVM_L_COMMENT;
+		return;
+	}
+	l->kind = ZVM_L_UNKNOWN;
+	if (memchr(t, '\0', l->len)) {
+		zvm_diag_add(d, 0, ZVM_E_SYNTAX, m->name, l->lineno,
+		    "NUL byte in line");
+		return;
+	}
+	if ((eq = memchr(t, '=', l->len)) == NULL) {
+		zvm_diag_add(d, 0, ZVM_E_SYNTAX, m->name, l->lineno,
+		    "expected Key = value, got '%.*s' (comment lines start "
+		    "with '#')", (int)(n > 64 ? 64 : n), k);
+		return;
+	}
+	kn = (size_t)(eq - t);
+	k = zvm_trim(t, &kn);
+	vn = l->len - (size_t)(eq + 1 - t);
+	v = zvm_trim(eq + 1, &vn);
+	l->vo = (size_t)(v - t);
+	l->vn = vn;
+	if ((key = zvm_key_lookup(k, kn)) == -1) {
+		const char *hint = NULL;
+
+		for (int i = 0; i < ZVM_NKEYS; i++)
+			if (strlen(key_names[i]) == kn &&
+			    strncasecmp(key_names[i], k, kn) == 0)
+				hint = key_names[i];
+		zvm_diag_add(d, 1, ZVM_E_UNKNOWN, m->name, l->lineno,
+		    "warning: unknown key '%.*s' kept as is%s%s%s",
+		    (int)(kn > 64 ? 64 : kn), k, hint ? " (keys are "
+		    "case-sensitive: did you mean " : "", hint ? hint : "",
+		    hint ? "?)" : "");
+		return;
+	}
+	l->kind = ZVM_L_KEY;
+	l->key = (signed char)key;
+	if (m->nkey[key]++ == 0 && key != ZVM_K_CHANNEL && key != ZVM_K_ENV) {
+		m->keyidx[key] = idx;
+		m->value[key] = zvm_arena_strndup(&m->arena, v, vn);
+		if (m->value[key] == NULL) {
+			zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0,
+			    "out of memory");
+			return;
+		}
+	}
+	if (key == ZVM_K_CHANNEL) {
+		struct zvm_channel c;
+
+		if (zvm_channel_parse(&c, v, vn, &m->arena, m->name,
+		    l->lineno, &e) == -1) {
+			zvm_diag_push(d, &e);
+			return;
+		}
+		if (m->nkey[ZVM_K_CHANNEL] == 1)
+			m->spaced_comma = c.spaced;
+		c.lineidx = idx;
+		l->item = m->nchan;
+		if (add_chan(m, &c) == -1)
+			zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0,
+			    "out of memory");
+	} else if (key == ZVM_K_ENV) {
+		l->item = m->nenv;
+		if (add_env(m, v, vn, idx, l->lineno, &e) == -1) {
+			l->item = NOLINE;
+			zvm_diag_push(d, &e);
+		}
+	} else if (parse_value(m, key, v, vn, m->keyidx[key] == idx,
+	    l->lineno, &e) == -1)
+		zvm_diag_push(d, &e);
+}
+
+int
+zvm_manifest_parse(struct zvm_manifest *m, const char *name, const char *buf,
+    size_t len, struct zvm_diag *d)
+{
+	size_t nerr = d->nerr, start = 0;
+	unsigned lineno = 0;
+	int first_key = 1;
+
+	if ((m->name = zvm_arena_strndup(&m->arena, name, strlen(name))) ==
+	    NULL || (m->buf = malloc(len + 1)) == NULL) {
+		zvm_diag_add(d, 0, ZVM_E_NOMEM, name, 0, "out of memory");
+		return -1;
+	}
+	memcpy(m->buf, buf, len);
+	m->buf[len] = '\0';
+	m->len = len;
+	while (start < len) {
+		struct zvm_line l = { 0 };
+		size_t end = start;
+
+		while (end < len && m->buf[end] != '\n' && m->buf[end] != '\r')
+			end++;
+		l.text = m->buf + start;
+		l.len = end - start;
+		l.lineno = ++lineno;
+		if (end == len)
+			l.eol = ZVM_EOL_NONE;
+		else if (m->buf[end] == '\n')
+			l.eol = ZVM_EOL_LF, end++;
+		else if (end + 1 < len && m->buf[end + 1] == '\n')
+			l.eol = ZVM_EOL_CRLF, end += 2;
+		else
+			l.eol = ZVM_EOL_CR, end++;
+		if (lineno == 1 && l.eol != ZVM_EOL_NONE)
+			m->eol = l.eol;
+		if (add_line(m, &l) == -1) {
+			zvm_diag_add(d, 0, ZVM_E_NOMEM, name, 0, "out of memory");
+			return -1;
+		}
+		parse_line(m, m->nline - 1, d);
+		if (first_key && m->line[m->nline - 1].kind == ZVM_L_KEY) {
+			const struct zvm_line *p = &m->line[m->nline - 1];
+			const char *eq = memchr(p->text, '=', p->len);
+
+			first_key = 0;
+			m->spaced_eq = eq > p->text &&
+			    (eq[-1] == ' ' || eq[-1] == '\t');
+		}
+		start = end;
+	}
+	return d->nerr > nerr ? -1 : 0;
+}
+
+int
+zvm_manifest_load(struct zvm_manifest *m, const char *path,
+    struct zvm_diag *d)
+{
+	int stdin_ = strcmp(path, "-") == 0;
+	const char *name = stdin_ ? "<stdin>" : path;
+	int fd = stdin_ ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	size_t len;
+	char *buf;
+	int rc;
+
+	if (fd == -1) {
+		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot open");
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot read");
+		close(fd);
+		return -1;
+	}
+	if (zvm_read_fd(fd, &buf, &len) == -1) {
+		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot read");
+		if (!stdin_)
+			close(fd);
+		return -1;
+	}
+	if (!stdin_)
+		close(fd);
+	rc = zvm_manifest_parse(m, name, buf, len, d);
+	free(buf);
+	return rc;
+}
+
+void
+zvm_manifest_write(const struct zvm_manifest *m, struct zvm_buf *out)
+{
+	for (size_t i = 0; i < m->nline; i++) {
+		const struct zvm_line *l = &m->line[i];
+
+		if (l->deleted)
+			continue;
+		zvm_buf_add(out, l->text, l->len);
+		zvm_buf_adds(out, eol_bytes[l->eol]);
+	}
+}
+
+struct zvm_channel *
+zvm_manifest_find(const struct zvm_manifest *m, const char *alias)
+{
+	for (size_t i = 0; i < m->nchan; i++)
+		if (!m->chan[i].deleted && strcmp(m->chan[i].alias, alias) == 0)
+			return &m->chan[i];
+	return NULL;
+}
+
+size_t
+zvm_manifest_nchannels(const struct zvm_manifest *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nchan; i++)
+		n += !m->chan[i].deleted;
+	return n;
+}
+
+/* ---- checks ---------------------------------------------------------- */
+
+static void
+check_missing(const struct zvm_manifest *m, struct zvm_diag *d)
+{
+	static const int required[] = {
+		ZVM_K_VERSION, ZVM_K_PROGRAM, ZVM_K_TIMEOUT, ZVM_K_MEMORY
+	};
+
+	for (size_t i = 0; i < sizeof required / sizeof *required; i++)
+		if (m->nkey[required[i]] == 0)
+			zvm_diag_add(d, 0, ZVM_E_MISSING, m->name, 0,
+			    "missing required key %s",
+			    key_names[required[i]]);
+}
+
+static void
+check_duplicates(const struct zvm_manifest *m, struct zvm_diag *d)
+{
+	for (size_t i = 0; i < m->nline; i++) {
+		const struct zvm_line *l = &m->line[i];
+
+		if (l->deleted || l->kind != ZVM_L_KEY ||
+		    l->key == ZVM_K_CHANNEL || l->key == ZVM_K_ENV ||
+		    m->keyidx[l->key] == i)
+			continue;
+		zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name, l->lineno,
+		    "duplicate %s (first on line %u)", key_names[l->key],
+		    m->line[m->keyidx[l->key]].lineno);
+	}
+}
+
+static unsigned
+key_line(const struct zvm_manifest *m, int key)
+{
+	return m->keyidx[key] == NOLINE ? 0 : m->line[m->keyidx[key]].lineno;
+}
+
+/* "udp:" (dotted IPv4 | node id) ":" port */
+static int
+nameserver_ok(const char *s, const char **why)
+{
+	const char *host, *colon;
+	uint64_t v;
+
+	if (strncasecmp(s, "udp:", 4) != 0) {
+		*why = "only udp:host:port is supported";
+		return 0;
+	}
+	host = s + 4;
+	if ((colon = strrchr(host, ':')) == NULL || colon == host) {
+		*why = "expected udp:host:port";
+		return 0;
+	}
+	if (zvm_parse_uint(colon + 1, strlen(colon + 1), 65535, &v, why) == -1)
+		return *why = "port must be a number 0..65535", 0;
+	if (memchr(host, '.', (size_t)(colon - host))) {
+		int parts = 0;
+		const char *p = host;
+
+		while (p < colon) {
+			const char *q = p;
+
+			while (q < colon && *q != '.')
+				q++;
+			if (q == p || q - p > 3 || zvm_parse_uint(p,
+			    (size_t)(q - p), 255, &v, why) == -1 ||
+			    (q - p > 1 && *p == '0'))
+				break;
+			parts++;
+			p = q < colon ? q + 1 : q;
+			if (q < colon && p == colon)
+				parts = 99;
+		}
+		if (parts != 4 || p != colon) {
+			*why = "host is not a dotted IPv4 address";
+			return 0;
+		}
+		return 1;
+	}
+	if (zvm_parse_uint(host, (size_t)(colon - host), UINT32_MAX, &v,
+	    why) == -1) {
+		*why = "host must be an IPv4 address or a node number";
+		return 0;
+	}
+	return 1;
+}
+
+static void
+check_keys(const struct zvm_manifest *m, struct zvm_diag *d)
+{
+	const char *why, *s;
+	char **argv;
+	size_t argc;
+	struct zvm_arena a = ZVM_ARENA_INIT;
+
+	if ((s = m->value[ZVM_K_VERSION]) && strcmp(s, ZVM_VERSION_STRING))
+		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
+		    key_line(m, ZVM_K_VERSION), "Version: '%.64s' is not "
+		    "supported (expected %s)", s, ZVM_VERSION_STRING);
+	if (m->value[ZVM_K_TIMEOUT] && m->timeout < 1)
+		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
+		    key_line(m, ZVM_K_TIMEOUT),
+		    "Timeout: must be at least 1 second, got 0");
+	if (m->value[ZVM_K_MEMORY]) {
+		unsigned line = key_line(m, ZVM_K_MEMORY);
+
+		if (m->memory < 1)
+			zvm_diag_add(d, 0, ZVM_E_VALUE, m->name, line,
+			    "Memory: must be at least 1 byte, got 0");
+		if (m->memory_etag > 1)
+			zvm_diag_add(d, 0, ZVM_E_VALUE, m->name, line,
+			    "Memory: etag flag must be 0 or 1, got %llu",
+			    (unsigned long long)m->memory_etag);
+	}
+	if (m->value[ZVM_K_NODE] && m->node < 1)
+		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
+		    key_line(m, ZVM_K_NODE), "Node: must be at least 1, got 0");
+	if ((s = m->value[ZVM_K_NAMESERVER])) {
+		unsigned line = key_line(m, ZVM_K_NAMESERVER);
+
+		if (!nameserver_ok(s, &why))
+			zvm_diag_add(d, 0, ZVM_E_VALUE, m->name, line,
+			    "NameServer: '%.64s': %s", s, why);
+		if (m->nkey[ZVM_K_NODE] == 0)
+			zvm_diag_add(d, 0, ZVM_E_MISSING, m->name, line,
+			    "NameServer needs a Node key");
+	}
+	if ((s = m->value[ZVM_K_JOB]) && strlen(s) > 108)
+		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name, key_line(m, ZVM_K_JOB),
+		    "Job: socket path longer than 108 bytes");
+	if ((s = m->value[ZVM_K_ARGS]) &&
+	    zvm_args_split(s, &a, &argv, &argc, &why) == -1)
+		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name, key_line(m, ZVM_K_ARGS),
+		    "Args: %s", why);
+	zvm_arena_free(&a);
+	for (size_t i = 0; i < m->nenv; i++) {
+		if (m->env[i].deleted)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			if (!m->env[j].deleted &&
+			    strcmp(m->env[i].name, m->env[j].name) == 0) {
+				zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name,
+				    m->env[i].line, "duplicate Env %.64s "
+				    "(first on line %u)", m->env[i].name,
+				    m->env[j].line);
+				break;
+			}
+	}
+}
+
+/* tcp:HOST:PORT with HOST a dotted IPv4 or a node id, PORT possibly empty. */
+static int
+network_uri_ok(const char *uri)
+{
+	const char *host = uri + 4, *colon = strrchr(host, ':');
+	char ns[300];
+	const char *why;
+
+	if (colon == NULL || colon == host || strlen(uri) > 200)
+		return 0;
+	snprintf(ns, sizeof ns, "udp:%.*s:%s", (int)(colon - host), host,
+	    colon[1] ? colon + 1 : "0");
+	return nameserver_ok(ns, &why);
+}
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static void
+check_channel(const struct zvm_manifest *m, const struct zvm_channel *c,
+    struct zvm_diag *d)
+{
+	int acc = zvm_channel_access(c);
+	const char *a = c->alias;
+	unsigned line = c->line;
+
+	if (c->uri[0] == '/') {
+		if (strchr(c->uri, ';'))
+			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
+			    "Channel %.64s: multi-source uris (';') are not "
+			    "supported", a);
+	} else if (strncasecmp(c->uri, "tcp:", 4) == 0) {
+		if (!network_uri_ok(c->uri))
+			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
+			    "Channel %.64s: uri '%.64s': expected "
+			    "tcp:host:port", a, c->uri);
+		else if (acc == ZVM_ACC_RW)
+			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
+			    "Channel %.64s: network channels are read-only "
+			    "or write-only", a);
+	} else
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
+		    "Channel %.64s: uri '%.64s' must be an absolute path or "
+		    "tcp:host:port", a, c->uri);
+	if (a[0] != '/')
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
+		    "Channel: alias '%.64s' must be an absolute path", a);
+	if (c->type > 3)
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
+		    "Channel %.64s: type %llu is invalid (expected 0..3)", a,
+		    (unsigned long long)c->type);
+	if (c->etag > 1)
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
+		    "Channel %.64s: etag %llu is invalid (expected 0 or 1)", a,
+		    (unsigned long long)c->etag);
+	if (acc == ZVM_ACC_NONE)
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
+		    "Channel %.64s: neither readable (gets, get_size > 0) nor "
+		    "writable (puts, put_size > 0)", a);
+	else if (acc == ZVM_ACC_RW && c->type <= 3 &&
+	    !(c->type & ZVM_TYPE_RANDOM_READ))
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
+		    "Channel %.64s: a read-write channel needs type 1 or 3, "
+		    "got %llu", a, (unsigned long long)c->type);
+}
+
+static void
+check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
+{
+	size_t n = zvm_manifest_nchannels(m), size = 16, *tab;
+	int std[3] = { 0, 0, 0 };
+
+	while (size < 2 * n)
+		size *= 2;
+	if ((tab = malloc(size * sizeof *tab)) == NULL) {
+		zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0, "out of memory");
+		return;
+	}
+	memset(tab, 0xff, size * sizeof *tab);
+	for (size_t i = 0; i < m->nchan; i++) {
+		const struct zvm_channel *c = &m->chan[i];
+		size_t h;
+		int s;
+
+		if (c->deleted)
+			continue;
+		check_channel(m, c, d);
+		if ((s = zvm_std_alias(c->alias)) >= 0)
+			std[s] = 1;
+		for (h = hash_str(c->alias) & (size - 1); tab[h] != NOLINE;
+		    h = (h + 1) & (size - 1))
+			if (strcmp(m->chan[tab[h]].alias, c->alias) == 0)
+				break;
+		if (tab[h] == NOLINE)
+			tab[h] = i;
+		else
+			zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name, c->line,
+			    "Channel: duplicate alias %.64s (first on line %u)",
+			    c->alias, m->chan[tab[h]].line);
+	}
+	free(tab);
+	for (int s = 0; s < 3; s++)
+		if (!std[s])
+			zvm_diag_add(d, 0, ZVM_E_MISSING, m->name, 0,
+			    "missing channel %s (the three standard channels "
+			    "are required)", s == 0 ? "/dev/stdin" :
+			    s == 1 ? "/dev/stdout" : "/dev/stderr");
+}
+
+int
+zvm_manifest_check(const struct zvm_manifest *m, struct zvm_diag *d)
+{
+	size_t nerr = d->nerr;
+
+	check_missing(m, d);
+	check_duplicates(m, d);
+	check_keys(m, d);
+	check_channels(m, d);
+	return d->nerr > nerr ? -1 : 0;
+}
+
+/* ---- changes --------------------------------------------------------- */
+
+/* Set l's value to v, keeping what surrounds the old value. */
+static int
+set_line_value(struct zvm_manifest *m, struct zvm_line *l, const char *v,
+    size_t vn)
+{
+	size_t pre = l->vo, post = l->len - l->vo - l->vn;
+	char *t = zvm_arena_alloc(&m->arena, pre + vn + post + 1);
+
+	if (t == NULL)
+		return -1;
+	memcpy(t, l->text, pre);
+	memcpy(t + pre, v, vn);
+	memcpy(t + pre + vn, l->text + l->vo + l->vn, post);
+	t[pre + vn + post] = '\0';
+	l->text = t;
+	l->len = pre + vn + post;
+	l->vn = vn;
+	return 0;
+}
+
+/* Insert a new "Key = value" line at index at; fixes every stored index. */
+static int
+insert_line(struct zvm_manifest *m, size_t at, int key, const char *v,
+    size_t vn)
+{
+	const char *kn = key_names[key], *sep = m->spaced_eq ? " = " : "=";
+	struct zvm_line l = { 0 };
+	size_t pre = strlen(kn) + strlen(sep);
+	char *t = zvm_arena_alloc(&m->arena, pre + vn + 1);
+
+	if (t == NULL || grow((void **)&m->line, &m->capline, m->nline,
+	    sizeof *m->line))
+		return -1;
+	memcpy(t, kn, strlen(kn));
+	memcpy(t + strlen(kn), sep, strlen(sep));
+	memcpy(t + pre, v, vn);
+	t[pre + vn] = '\0';
+	l.text = t;
+	l.len = pre + vn;
+	l.vo = pre;
+	l.vn = vn;
+	l.eol = m->eol ? m->eol : ZVM_EOL_LF;
+	l.kind = ZVM_L_KEY;
+	l.key = (signed char)key;
+	l.item = NOLINE;
+	if (at > 0 && m->line[at - 1].eol == ZVM_EOL_NONE)
+		m->line[at - 1].eol = l.eol;
+	if (at < m->nline) {
+		memmove(&m->line[at + 1], &m->line[at],
+		    (m->nline - at) * sizeof *m->line);
+		for (size_t i = 0; i < m->nchan; i++)
+			m->chan[i].lineidx += m->chan[i].lineidx >= at;
+		for (size_t i = 0; i < m->nenv; i++)
+			m->env[i].lineidx += m->env[i].lineidx >= at;
+		for (int k = 0; k < ZVM_NKEYS; k++)
+			if (m->keyidx[k] != NOLINE && m->keyidx[k] >= at)
+				m->keyidx[k]++;
+	}
+	m->line[at] = l;
+	m->nline++;
+	m->nkey[key]++;
+	return 0;
+}
+
+/* Where a new line of key goes: after the last live line of its group. */
+static size_t
+insert_point(const struct zvm_manifest *m, int key)
+{
+	size_t at = NOLINE, any = NOLINE;
+
+	for (size_t i = 0; i < m->nline; i++) {
+		const struct zvm_line *l = &m->line[i];
+
+		if (l->deleted || l->kind != ZVM_L_KEY)
+			continue;
+		any = i;
+		if ((key == ZVM_K_CHANNEL) == (l->key == ZVM_K_CHANNEL))
+			at = i;
+	}
+	if (at != NOLINE)
+		return at + 1;
+	if (key == ZVM_K_CHANNEL)
+		return any == NOLINE ? m->nline : any + 1;
+	/* First header key: above the channels, below leading comments. */
+	for (size_t i = 0; i < m->nline; i++)
+		if (!m->line[i].deleted && m->line[i].kind == ZVM_L_KEY)
+			return i;
+	return m->nline;
+}
+
+static void
+delete_line(struct zvm_manifest *m, size_t i)
+{
+	struct zvm_line *l = &m->line[i];
+
+	if (l->deleted)
+		return;
+	l->deleted = 1;
+	if (l->kind == ZVM_L_KEY && m->nkey[l->key] > 0)
+		m->nkey[l->key]--;
+}
+
+int
+zvm_manifest_set(struct zvm_manifest *m, int key, const char *value,
+    struct zvm_error *e)
+{
+	size_t vn = strlen(value);
+	char *copy;
+
+	if (key < 0 || key >= ZVM_NKEYS || key == ZVM_K_CHANNEL ||
+	    key == ZVM_K_ENV) {
+		zvm_error_set(e, ZVM_E_EDIT, NULL, 0, "%s cannot be set as a "
+		    "single key", zvm_key_name(key));
+		return -1;
+	}
+	if (memchr(value, '\n', vn) || memchr(value, '\r', vn)) {
+		zvm_error_set(e, ZVM_E_VALUE, NULL, 0, "%s: value contains a "
+		    "line break", key_names[key]);
+		return -1;
+	}
+	if (parse_value(m, key, value, vn, 0, 0, e) == -1) {
+		e->file = NULL;
+		return -1;
+	}
+	if ((copy = zvm_arena_strndup(&m->arena, value, vn)) == NULL)
+		return nomem(e, m);
+	if (m->keyidx[key] == NOLINE || m->line[m->keyidx[key]].deleted) {
+		size_t at = insert_point(m, key);
+
+		if (insert_line(m, at, key, value, vn) == -1)
+			return nomem(e, m);
+		m->keyidx[key] = at;
+	} else if (set_line_value(m, &m->line[m->keyidx[key]], value, vn))
+		return nomem(e, m);
+	/* Drop the duplicates: the edit decides the one value. */
+	for (size_t i = 0; i < m->nline; i++)
+		if (i != m->keyidx[key] && m->line[i].kind == ZVM_L_KEY &&
+		    m->line[i].key == key)
+			delete_line(m, i);
+	m->value[key] = copy;
+	parse_value(m, key, value, vn, 1, 0, e);
+	return 0;
+}
+
+size_t
+zvm_manifest_unset(struct zvm_manifest *m, int key)
+{
+	size_t n = 0;
+
+	if (key < 0 || key >= ZVM_NKEYS || key == ZVM_K_CHANNEL)
+		return 0;
+	for (size_t i = 0; i < m->nline; i++) {
+		struct zvm_line *l = &m->line[i];
+
+		if (!l->deleted && l->kind == ZVM_L_KEY && l->key == key) {
+			delete_line(m, i);
+			n++;
+		}
+	}
+	if (key == ZVM_K_ENV)
+		for (size_t i = 0; i < m->nenv; i++)
+			m->env[i].deleted = 1;
+	m->value[key] = NULL;
+	m->keyidx[key] = NOLINE;
+	return n;
+}
+
+size_t
+zvm_manifest_unsetenv(struct zvm_manifest *m, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nenv; i++) {
+		struct zvm_env *v = &m->env[i];
+
+		if (v->deleted || strcmp(v->name, name) != 0)
+			continue;
+		v->deleted = 1;
+		delete_line(m, v->lineidx);
+		n++;
+	}
+	return n;
+}
+
+int
+zvm_manifest_setenv(struct zvm_manifest *m, const char *name,
+    const char *value, struct zvm_error *e)
+{
+	struct zvm_buf b = ZVM_BUF_INIT;
+	size_t keep = NOLINE, at;
+	int rc = -1;
+
+	if (*name == '\0' || strchr(name, '=') || strpbrk(value, "\r\n") ||
+	    strpbrk(name, "\r\n")) {
+		zvm_error_set(e, ZVM_E_VALUE, NULL, 0, "Env: invalid NAME=value "
+		    "'%.64s=%.64s'", name, value);
+		return -1;
+	}
+	zvm_buf_adds(&b, name);
+	zvm_buf_addc(&b, '=');
+	zvm_buf_adds(&b, value);
+	if (b.oom)
+		goto oom;
+	for (size_t i = 0; i < m->nenv; i++) {
+		struct zvm_env *v = &m->env[i];
+
+		if (v->deleted || strcmp(v->name, name) != 0)
+			continue;
+		if (keep == NOLINE) {
+			keep = i;
+			continue;
+		}
+		v->deleted = 1;
+		delete_line(m, v->lineidx);
+	}
+	if (keep != NOLINE) {
+		struct zvm_env *v = &m->env[keep];
+
+		if (set_line_value(m, &m->line[v->lineidx], b.p, b.len) ||
+		    (v->value = zvm_manifest_strdup(m, value)) == NULL)
+			goto oom;
+		rc = 0;
+		goto out;
+	}
+	at = insert_point(m, ZVM_K_ENV);
+	if (insert_line(m, at, ZVM_K_ENV, b.p, b.len) == -1)
+		goto oom;
+	if (grow((void **)&m->env, &m->capenv, m->nenv, sizeof *m->env))
+		goto oom;
+	m->line[at].item = m->nenv;
+	m->env[m->nenv] = (struct zvm_env){ zvm_manifest_strdup(m, name),
+	    zvm_manifest_strdup(m, value), at, 0, 0 };
+	if (m->env[m->nenv].name == NULL || m->env[m->nenv].value == NULL)
+		goto oom;
+	m->nenv++;
+	rc = 0;
+	goto out;
+oom:
+	nomem(e, m);
+out:
+	zvm_buf_free(&b);
+	return rc;
+}
+
+static int
+format_channel(struct zvm_manifest *m, const struct zvm_channel *c,
+    struct zvm_buf *b, struct zvm_error *e)
+{
+	if (strpbrk(c->uri, ",\r\n") || strpbrk(c->alias, ",\r\n") ||
+	    !*c->uri || !*c->alias) {
+		zvm_error_set(e, ZVM_E_VALUE, NULL, 0, "Channel: uri and alias "
+		    "must be non-empty, without ',' or line breaks");
+		return -1;
+	}
+	zvm_channel_format(c, c->spaced, b);
+	if (b->oom)
+		return nomem(e, m);
+	return 0;
+}
+
+int
+zvm_manifest_add_channel(struct zvm_manifest *m, const struct zvm_channel *c,
+    struct zvm_error *e)
+{
+	struct zvm_buf b = ZVM_BUF_INIT;
+	struct zvm_channel n = *c;
+	size_t at;
+
+	n.spaced = m->nkey[ZVM_K_CHANNEL] ? m->spaced_comma : c->spaced;
+	n.uri = zvm_manifest_strdup(m, c->uri);
+	n.alias = zvm_manifest_strdup(m, c->alias);
+	n.deleted = 0;
+	n.line = 0;
+	if (n.uri == NULL || n.alias == NULL)
+		return nomem(e, m);
+	if (format_channel(m, &n, &b, e) == -1) {
+		zvm_buf_free(&b);
+		return -1;
+	}
+	at = insert_point(m, ZVM_K_CHANNEL);
+	if (insert_line(m, at, ZVM_K_CHANNEL, b.p, b.len) == -1 ||
+	    add_chan(m, &n) == -1) {
+		zvm_buf_free(&b);
+		return nomem(e, m);
+	}
+	zvm_buf_free(&b);
+	m->line[at].item = m->nchan - 1;
+	m->chan[m->nchan - 1].lineidx = at;
+	return 0;
+}
+
+int
+zvm_manifest_update_channel(struct zvm_manifest *m, size_t i,
+    struct zvm_error *e)
+{
+	struct zvm_channel *c = &m->chan[i];
+	struct zvm_buf b = ZVM_BUF_INIT;
+	int rc;
+
+	if ((rc = format_channel(m, c, &b, e)) == 0 &&
+	    set_line_value(m, &m->line[c->lineidx], b.p, b.len) == -1)
+		rc = nomem(e, m);
+	zvm_buf_free(&b);
+	return rc;
+}
+
+void
+zvm_manifest_delete_channel(struct zvm_manifest *m, size_t i)
+{
+	struct zvm_channel *c = &m->chan[i];
+
+	if (c->deleted)
+		return;
+	c->deleted = 1;
+	delete_line(m, c->lineidx);
+}
+
+void
+zvm_manifest_compact(struct zvm_manifest *m)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < m->nchan; i++) {
+		if (m->chan[i].deleted)
+			continue;
+		m->chan[j] = m->chan[i];
+		m->line[m->chan[j].lineidx].item = j;
+		j++;
+	}
+	m->nchan = j;
+}
