@@ -53,6 +53,7 @@ BINS    := $(CMDS:%=$(O)/%)
 UNIT    := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 # Test payloads run inside the sandbox: static, never sanitized.
 PROGS   := $(patsubst tests/progs/%.c,$(O)/tests/progs/%,$(wildcard tests/progs/*.c))
+EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
 FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*_fuzzer.c))
 REPLAY  := $(FUZZERS:%=$(O)/fuzz/%)
 MANS    := $(wildcard man/*.[157])
@@ -76,6 +77,10 @@ $(O)/tests/unit/%: $(O)/tests/unit/%.o $(LIB)
 $(O)/tests/progs/%: tests/progs/%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -static -D_GNU_SOURCE -Wall -Wextra -o $@ $< -lpthread
+
+$(O)/examples/%: examples/%.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -static -Wall -Wextra -o $@ $<
 
 # Corpus replay: the libFuzzer entry point driven by a plain main().
 $(O)/fuzz/%: $(O)/fuzz/%.o $(O)/fuzz/driver.o $(LIB)
@@ -105,7 +110,7 @@ check: deps all $(UNIT) $(PROGS) $(REPLAY)
 	ZVM_BUILD=$(abspath $(O)) PATH="$(abspath $(O)):$$PATH" \
 	    prove -j$(JOBS) --exec tests/run-test $(UNIT) $(sort $(wildcard tests/*.bats))
 
-demo: deps all $(PROGS)
+demo: deps all $(EXAMPLES)
 	@ZVM_BUILD=$(abspath $(O)) PATH="$(abspath $(O)):$$PATH" sh examples/demo.sh
 
 bench: deps all $(PROGS)

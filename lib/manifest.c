@@ -178,21 +178,29 @@ static int
 add_env(struct zvm_manifest *m, const char *s, size_t n, size_t lineidx,
     unsigned line, struct zvm_error *e)
 {
-	const char *eq = memchr(s, '=', n);
+	const char *eq = memchr(s, '=', n), *name, *val;
+	size_t nn, vn;
 	struct zvm_env *v;
 
-	if (eq == NULL || eq == s) {
+	if (eq != NULL) {
+		nn = (size_t)(eq - s);
+		name = zvm_trim(s, &nn);
+		vn = n - (size_t)(eq - s) - 1;
+		val = zvm_trim(eq + 1, &vn);
+	}
+	if (eq == NULL || nn == 0 || memchr(name, ' ', nn) ||
+	    memchr(name, '\t', nn)) {
 		zvm_error_set(e, ZVM_E_VALUE, m->name, line,
-		    "Env: expected NAME=value, got '%.*s'",
+		    "Env: expected NAME=value (NAME without blanks), got "
+		    "'%.*s'",
 		    (int)(n > 64 ? 64 : n), s);
 		return -1;
 	}
 	if (grow((void **)&m->env, &m->capenv, m->nenv, sizeof *m->env))
 		return nomem(e, m);
 	v = &m->env[m->nenv];
-	v->name = zvm_arena_strndup(&m->arena, s, (size_t)(eq - s));
-	v->value = zvm_arena_strndup(&m->arena, eq + 1,
-	    n - (size_t)(eq - s) - 1);
+	v->name = zvm_arena_strndup(&m->arena, name, nn);
+	v->value = zvm_arena_strndup(&m->arena, val, vn);
 	if (v->name == NULL || v->value == NULL)
 		return nomem(e, m);
 	v->lineidx = lineidx;
@@ -894,7 +902,7 @@ zvm_manifest_setenv(struct zvm_manifest *m, const char *name,
 	int rc = -1;
 
 	if (*name == '\0' || strchr(name, '=') || strpbrk(value, "\r\n") ||
-	    strpbrk(name, "\r\n")) {
+	    strpbrk(name, " \t\r\n")) {
 		zvm_error_set(e, ZVM_E_VALUE, NULL, 0, "Env: invalid NAME=value "
 		    "'%.64s=%.64s'", name, value);
 		return -1;
