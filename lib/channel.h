@@ -66,6 +66,28 @@ int zvm_channel_parse(struct zvm_channel *c, const char *v, size_t n,
     struct zvm_arena *, const char *file, unsigned line,
     struct zvm_error *e);
 
+/*
+ * Like zvm_channel_parse() for a command-line argument (NUL-terminated):
+ * quota fields also accept size suffixes (1M).  Messages name no file.
+ */
+int zvm_channel_parse_arg(struct zvm_channel *c, const char *s,
+    struct zvm_arena *, struct zvm_error *e);
+
+/*
+ * The rules of one channel that need no file system: uri absolute or
+ * tcp:host:port, alias absolute, type 0..3, etag 0/1, some access, type 1
+ * or 3 for read-write.  Every problem goes to d (file names the manifest).
+ * Returns 0 or -1.
+ */
+int zvm_channel_check(const struct zvm_channel *c, const char *file,
+    struct zvm_diag *d);
+
+/*
+ * A NameServer value: udp:HOST:PORT, HOST a dotted IPv4 address or a node
+ * number, PORT 0..65535.  1 if valid, else 0 with *why set.
+ */
+int zvm_nameserver_ok(const char *s, const char **why);
+
 /* Append the 8-field value; fields separated by ", " when spaced. */
 void zvm_channel_format(const struct zvm_channel *, int spaced,
     struct zvm_buf *);

@@ -165,6 +165,27 @@ badnum:
 	return -1;
 }
 
+/* A value the reader would read back differently is refused. */
+static int
+unreadable(const char *what, const char *s, struct zvm_error *e)
+{
+	size_t n = strlen(s), t = n;
+	const char *p = zvm_trim(s, &t);
+
+	if (strpbrk(s, "\r\n")) {
+		zvm_error_set(e, ZVM_E_VALUE, NULL, 0, "%s: value contains a "
+		    "line break", what);
+		return 1;
+	}
+	if (p != s || t != n) {
+		zvm_error_set(e, ZVM_E_VALUE, NULL, 0, "%s: value '%.64s' "
+		    "starts or ends with a blank (manifest values are "
+		    "trimmed)", what, s);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 add_line(struct zvm_manifest *m, const struct zvm_line *l)
 {
@@ -444,9 +465,21 @@ check_missing(const struct zvm_manifest *m, struct zvm_diag *d)
 			    key_names[required[i]]);
 }
 
+/* "on line N", or for a line a change added, "added by an edit". */
+static const char *
+where(unsigned line, char *buf, size_t n)
+{
+	if (line == 0)
+		return "added by an edit";
+	snprintf(buf, n, "on line %u", line);
+	return buf;
+}
+
 static void
 check_duplicates(const struct zvm_manifest *m, struct zvm_diag *d)
 {
+	char buf[32];
+
 	for (size_t i = 0; i < m->nline; i++) {
 		const struct zvm_line *l = &m->line[i];
 
@@ -455,8 +488,8 @@ check_duplicates(const struct zvm_manifest *m, struct zvm_diag *d)
 		    m->keyidx[l->key] == i)
 			continue;
 		zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name, l->lineno,
-		    "duplicate %s (first on line %u)", key_names[l->key],
-		    m->line[m->keyidx[l->key]].lineno);
+		    "duplicate %s (first %s)", key_names[l->key],
+		    where(m->line[m->keyidx[l->key]].lineno, buf, sizeof buf));
 	}
 }
 
@@ -466,56 +499,6 @@ key_line(const struct zvm_manifest *m, int key)
 	return m->keyidx[key] == NOLINE ? 0 : m->line[m->keyidx[key]].lineno;
 }
 
-/* "udp:" (dotted IPv4 | node id) ":" port */
-static int
-nameserver_ok(const char *s, const char **why)
-{
-	const char *host, *colon;
-	uint64_t v;
-
-	if (strncasecmp(s, "udp:", 4) != 0) {
-		*why = "only udp:host:port is supported";
-		return 0;
-	}
-	host = s + 4;
-	if ((colon = strrchr(host, ':')) == NULL || colon == host) {
-		*why = "expected udp:host:port";
-		return 0;
-	}
-	if (zvm_parse_uint(colon + 1, strlen(colon + 1), 65535, &v, why) == -1)
-		return *why = "port must be a number 0..65535", 0;
-	if (memchr(host, '.', (size_t)(colon - host))) {
-		int parts = 0;
-		const char *p = host;
-
-		while (p < colon) {
-			const char *q = p;
-
-			while (q < colon && *q != '.')
-				q++;
-			if (q == p || q - p > 3 || zvm_parse_uint(p,
-			    (size_t)(q - p), 255, &v, why) == -1 ||
-			    (q - p > 1 && *p == '0'))
-				break;
-			parts++;
-			p = q < colon ? q + 1 : q;
-			if (q < colon && p == colon)
-				parts = 99;
-		}
-		if (parts != 4 || p != colon) {
-			*why = "host is not a dotted IPv4 address";
-			return 0;
-		}
-		return 1;
-	}
-	if (zvm_parse_uint(host, (size_t)(colon - host), UINT32_MAX, &v,
-	    why) == -1) {
-		*why = "host must be an IPv4 address or a node number";
-		return 0;
-	}
-	return 1;
-}
-
 static void
 check_keys(const struct zvm_manifest *m, struct zvm_diag *d)
 {
@@ -523,6 +506,7 @@ check_keys(const struct zvm_manifest *m, struct zvm_diag *d)
 	char **argv;
 	size_t argc;
 	struct zvm_arena a = ZVM_ARENA_INIT;
+	char buf[32];
 
 	if ((s = m->value[ZVM_K_VERSION]) && strcmp(s, ZVM_VERSION_STRING))
 		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
@@ -549,7 +533,7 @@ check_keys(const struct zvm_manifest *m, struct zvm_diag *d)
 	if ((s = m->value[ZVM_K_NAMESERVER])) {
 		unsigned line = key_line(m, ZVM_K_NAMESERVER);
 
-		if (!nameserver_ok(s, &why))
+		if (!zvm_nameserver_ok(s, &why))
 			zvm_diag_add(d, 0, ZVM_E_VALUE, m->name, line,
 			    "NameServer: '%.64s': %s", s, why);
 		if (m->nkey[ZVM_K_NODE] == 0)
@@ -572,26 +556,11 @@ check_keys(const struct zvm_manifest *m, struct zvm_diag *d)
 			    strcmp(m->env[i].name, m->env[j].name) == 0) {
 				zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name,
 				    m->env[i].line, "duplicate Env %.64s "
-				    "(first on line %u)", m->env[i].name,
-				    m->env[j].line);
+				    "(first %s)", m->env[i].name,
+				    where(m->env[j].line, buf, sizeof buf));
 				break;
 			}
 	}
-}
-
-/* tcp:HOST:PORT with HOST a dotted IPv4 or a node id, PORT possibly empty. */
-static int
-network_uri_ok(const char *uri)
-{
-	const char *host = uri + 4, *colon = strrchr(host, ':');
-	char ns[300];
-	const char *why;
-
-	if (colon == NULL || colon == host || strlen(uri) > 200)
-		return 0;
-	snprintf(ns, sizeof ns, "udp:%.*s:%s", (int)(colon - host), host,
-	    colon[1] ? colon + 1 : "0");
-	return nameserver_ok(ns, &why);
 }
 
 static uint64_t
@@ -605,58 +574,11 @@ hash_str(const char *s)
 }
 
 static void
-check_channel(const struct zvm_manifest *m, const struct zvm_channel *c,
-    struct zvm_diag *d)
-{
-	int acc = zvm_channel_access(c);
-	const char *a = c->alias;
-	unsigned line = c->line;
-
-	if (c->uri[0] == '/') {
-		if (strchr(c->uri, ';'))
-			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
-			    "Channel %.64s: multi-source uris (';') are not "
-			    "supported", a);
-	} else if (strncasecmp(c->uri, "tcp:", 4) == 0) {
-		if (!network_uri_ok(c->uri))
-			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
-			    "Channel %.64s: uri '%.64s': expected "
-			    "tcp:host:port", a, c->uri);
-		else if (acc == ZVM_ACC_RW)
-			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
-			    "Channel %.64s: network channels are read-only "
-			    "or write-only", a);
-	} else
-		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
-		    "Channel %.64s: uri '%.64s' must be an absolute path or "
-		    "tcp:host:port", a, c->uri);
-	if (a[0] != '/')
-		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
-		    "Channel: alias '%.64s' must be an absolute path", a);
-	if (c->type > 3)
-		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
-		    "Channel %.64s: type %llu is invalid (expected 0..3)", a,
-		    (unsigned long long)c->type);
-	if (c->etag > 1)
-		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
-		    "Channel %.64s: etag %llu is invalid (expected 0 or 1)", a,
-		    (unsigned long long)c->etag);
-	if (acc == ZVM_ACC_NONE)
-		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
-		    "Channel %.64s: neither readable (gets, get_size > 0) nor "
-		    "writable (puts, put_size > 0)", a);
-	else if (acc == ZVM_ACC_RW && c->type <= 3 &&
-	    !(c->type & ZVM_TYPE_RANDOM_READ))
-		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, line,
-		    "Channel %.64s: a read-write channel needs type 1 or 3, "
-		    "got %llu", a, (unsigned long long)c->type);
-}
-
-static void
 check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
 {
 	size_t n = zvm_manifest_nchannels(m), size = 16, *tab;
 	int std[3] = { 0, 0, 0 };
+	char buf[32];
 
 	while (size < 2 * n)
 		size *= 2;
@@ -672,7 +594,7 @@ check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
 
 		if (c->deleted)
 			continue;
-		check_channel(m, c, d);
+		zvm_channel_check(c, m->name, d);
 		if ((s = zvm_std_alias(c->alias)) >= 0)
 			std[s] = 1;
 		for (h = hash_str(c->alias) & (size - 1); tab[h] != NOLINE;
@@ -683,8 +605,9 @@ check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
 			tab[h] = i;
 		else
 			zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name, c->line,
-			    "Channel: duplicate alias %.64s (first on line %u)",
-			    c->alias, m->chan[tab[h]].line);
+			    "Channel: duplicate alias %.64s (first %s)",
+			    c->alias, where(m->chan[tab[h]].line, buf,
+			    sizeof buf));
 	}
 	free(tab);
 	for (int s = 0; s < 3; s++)
@@ -824,11 +747,8 @@ zvm_manifest_set(struct zvm_manifest *m, int key, const char *value,
 		    "single key", zvm_key_name(key));
 		return -1;
 	}
-	if (memchr(value, '\n', vn) || memchr(value, '\r', vn)) {
-		zvm_error_set(e, ZVM_E_VALUE, NULL, 0, "%s: value contains a "
-		    "line break", key_names[key]);
+	if (unreadable(key_names[key], value, e))
 		return -1;
-	}
 	if (parse_value(m, key, value, vn, 0, 0, e) == -1) {
 		e->file = NULL;
 		return -1;
@@ -901,12 +821,14 @@ zvm_manifest_setenv(struct zvm_manifest *m, const char *name,
 	size_t keep = NOLINE, at;
 	int rc = -1;
 
-	if (*name == '\0' || strchr(name, '=') || strpbrk(value, "\r\n") ||
-	    strpbrk(name, " \t\r\n")) {
-		zvm_error_set(e, ZVM_E_VALUE, NULL, 0, "Env: invalid NAME=value "
-		    "'%.64s=%.64s'", name, value);
+	if (*name == '\0' || strchr(name, '=') ||
+	    strpbrk(name, " \t\r\n\v\f")) {
+		zvm_error_set(e, ZVM_E_VALUE, NULL, 0, "Env: invalid name "
+		    "'%.64s' (empty, or with '=' or blanks)", name);
 		return -1;
 	}
+	if (unreadable("Env", value, e))
+		return -1;
 	zvm_buf_adds(&b, name);
 	zvm_buf_addc(&b, '=');
 	zvm_buf_adds(&b, value);
@@ -957,12 +879,15 @@ static int
 format_channel(struct zvm_manifest *m, const struct zvm_channel *c,
     struct zvm_buf *b, struct zvm_error *e)
 {
-	if (strpbrk(c->uri, ",\r\n") || strpbrk(c->alias, ",\r\n") ||
-	    !*c->uri || !*c->alias) {
+	if (strchr(c->uri, ',') || strchr(c->alias, ',') || !*c->uri ||
+	    !*c->alias) {
 		zvm_error_set(e, ZVM_E_VALUE, NULL, 0, "Channel: uri and alias "
-		    "must be non-empty, without ',' or line breaks");
+		    "must be non-empty, without ','");
 		return -1;
 	}
+	if (unreadable("Channel: uri", c->uri, e) ||
+	    unreadable("Channel: alias", c->alias, e))
+		return -1;
 	zvm_channel_format(c, c->spaced, b);
 	if (b->oom)
 		return nomem(e, m);

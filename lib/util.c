@@ -179,13 +179,19 @@ zvm_parse_size(const char *s, uint64_t *out, const char **why)
 	unsigned shift = 0;
 	uint64_t v;
 
-	/* Accept K, KB, KiB (any case) and the same for M, G, T. */
+	/*
+	 * Suffixes: K, KB, KiB (any case) and the same for M, G, T.  A bare
+	 * trailing B is not one, so hexadecimal 0x1B stays a number.
+	 */
 	if (end >= 2 && (s[end - 1] == 'B' || s[end - 1] == 'b')) {
-		end--;
-		if (end >= 2 && (s[end - 1] == 'i' || s[end - 1] == 'I'))
-			end--;
+		size_t e = end - 1;
+
+		if (e >= 2 && (s[e - 1] == 'i' || s[e - 1] == 'I'))
+			e--;
+		if (strchr("kKmMgGtT", s[e - 1]) != NULL)
+			end = e;
 	}
-	if (end >= 1) {
+	if (end >= 2) {
 		switch (s[end - 1]) {
 		case 'k': case 'K': shift = 10; break;
 		case 'm': case 'M': shift = 20; break;
@@ -195,8 +201,6 @@ zvm_parse_size(const char *s, uint64_t *out, const char **why)
 	}
 	if (shift)
 		end--;
-	else if (end != n)
-		return *why = "not a size (use K, M, G or T)", -1;
 	if (zvm_parse_uint(s, end, ZVM_INT_MAX, &v, why) == -1)
 		return -1;
 	if (v > ZVM_INT_MAX >> shift)
