@@ -1,0 +1,345 @@
+# SPDX-License-Identifier: ISC
+# zvm-manifest: usage, golden manifests (the scratch directory is written
+# as $TMP so the files do not depend on where the test runs), PATH lookup,
+# @ arguments, errors and exit codes, --save-dir, round trip through the
+# library's parser, and the man page and completions against --help.
+load helper
+
+setup() {
+	OPEN=
+	cd "$BATS_TEST_TMPDIR" || return 1
+	T=$(pwd -P)
+	mkdir -p bin sub
+	printf '#!/bin/sh\nexit 0\n' >bin/prog
+	chmod 755 bin/prog
+	PATH="$T/bin:$PATH"
+	echo hello >in.txt
+	echo other >sub/in.txt
+}
+
+teardown() {
+	if [ -n "$OPEN" ]; then
+		rm -rf "$OPEN"
+	fi
+}
+
+# golden NAME ARG...: zvm-manifest ARG... succeeds, says nothing on stderr,
+# and its stdout, with $T written as $TMP, is tests/data/manifest/NAME.
+# ZVM_UPDATE_GOLDEN=1 rewrites the file instead (review the diff!).
+golden() {
+	local name=$1
+	shift
+	zvm-manifest "$@" >out 2>err || fail "exit $? ($(cat err))"
+	[ ! -s err ] || fail "stderr: $(cat err)"
+	if [ "${ZVM_UPDATE_GOLDEN-}" = 1 ]; then
+		sed "s|$T|\$TMP|g" out >"$DATA/manifest/$name.manifest"
+	fi
+	sed "s|$T|\$TMP|g" out | diff -u "$DATA/manifest/$name.manifest" - ||
+		fail "differs from $name.manifest"
+}
+
+@test "no arguments: usage on stderr, exit 64" {
+	run -64 --separate-stderr zvm-manifest
+	assert_output ''
+	[[ $stderr == "usage: zvm-manifest [-Eh] "* ]]
+}
+
+@test "unknown option: usage on stderr, exit 64" {
+	run -64 --separate-stderr zvm-manifest -x prog
+	assert_output ''
+	[[ $stderr == *"usage: zvm-manifest"* ]]
+}
+
+@test "-h and --help: usage on stdout, exit 0" {
+	run -0 --separate-stderr zvm-manifest -h
+	assert_line --index 0 --partial 'usage: zvm-manifest [-Eh]'
+	[ -z "$stderr" ]
+	run -0 zvm-manifest --help
+	assert_line --partial '--save-dir=DIR'
+}
+
+@test "--version names the package" {
+	run -0 zvm-manifest --version
+	assert_output --regexp '^zvm-manifest \(zvm\) [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "golden: plain program" {
+	golden plain prog
+}
+
+@test "golden: arguments are quoted for Args" {
+	golden args prog -n 'a b' '' 'x,y' '#c' 'q"\'
+}
+
+@test "golden: @inputs numbered in order, the same file reuses its channel" {
+	golden inputs prog @in.txt -o @sub/in.txt @./in.txt @r:in.txt \
+		@sub/../in.txt
+}
+
+@test "golden: @w: and @rw: files are not created" {
+	golden outputs prog @w:out.txt @rw:db @w:sub/new.txt
+	assert_not_exist out.txt
+	assert_not_exist db
+	assert_not_exist sub/new.txt
+}
+
+@test "golden: @NAME=value and -e become Env; a later one wins" {
+	golden env -e TZ=UTC -e lower=ok prog @LANG=C -v @TZ=GMT @_X1=a=b
+}
+
+@test "golden: -c channels with size suffixes" {
+	golden channel -c "$T/in.txt,/dev/extra,1,0,1K,2M,0,0" \
+		-c '/dev/null, /dev/null, 0, 0, 0, 0, 1G, 1T' prog @in.txt
+}
+
+@test "golden: -E sets etag 1 on every channel" {
+	golden etag -E -c /dev/null,/dev/null,0,0,0,0,1,1 prog @in.txt
+}
+
+@test "golden: -m, -q and -t with suffixes" {
+	golden limits -m 16M -q 1KiB -t 7 prog @in.txt @w:out
+}
+
+@test "golden: long options" {
+	golden limits --memory=16M --quota 1kb --timeout=0x7 prog @in.txt @w:out
+}
+
+@test "golden: --stdin, --stdout and --stderr" {
+	golden std --stdin in.txt --stdout /dev/null --stderr "$T/sub/err.log" prog
+}
+
+@test "options after PROGRAM are the program's" {
+	golden after prog -t 5 --help -- @in.txt
+}
+
+@test "PATH: the first executable regular file wins" {
+	mkdir bin2 bin3 bin3/prog
+	printf '#!/bin/sh\n' >bin2/prog
+	chmod 644 bin2/prog
+	PATH="$T/bin2:$T/bin3:$PATH" run -0 zvm-manifest prog
+	assert_line "Program = $T/bin/prog"
+}
+
+@test "PATH: a stock program" {
+	run -0 zvm-manifest sh -c 'echo hi'
+	assert_line --regexp '^Program = /(usr/)?bin/sh$'
+	assert_line 'Args = sh -c echo\x20hi'
+}
+
+@test "PATH: only a non-executable file: permission denied, exit 66" {
+	printf '#!/bin/sh\n' >bin/noexec
+	chmod 644 bin/noexec
+	run -66 --separate-stderr zvm-manifest noexec
+	assert_output ''
+	[ "$stderr" = 'zvm-manifest: noexec: permission denied' ]
+}
+
+@test "PATH: not found, exit 66" {
+	run -66 --separate-stderr zvm-manifest no-such-program-zvm
+	assert_output ''
+	[ "$stderr" = 'zvm-manifest: no-such-program-zvm: not found' ]
+	run -66 --separate-stderr zvm-manifest ./bin/nope
+	[ "$stderr" = 'zvm-manifest: ./bin/nope: not found' ]
+}
+
+@test "a path with / is not searched, made absolute, symlinks kept" {
+	ln -s bin/prog link
+	run -0 zvm-manifest ./link
+	assert_line "Program = $T/link"
+	assert_line 'Args = link'
+	run -0 zvm-manifest sub/../bin/prog
+	assert_line "Program = $T/bin/prog"
+	run -66 --separate-stderr zvm-manifest ./sub
+	[ "$stderr" = 'zvm-manifest: ./sub: permission denied' ]
+}
+
+@test "missing @input: exit 66, nothing on stdout" {
+	run -66 --separate-stderr zvm-manifest prog @in.txt @missing.txt
+	assert_output ''
+	[ "$stderr" = 'zvm-manifest: @missing.txt: No such file or directory' ]
+}
+
+@test "@ file errors and their exit codes" {
+	run -66 --separate-stderr zvm-manifest prog @sub
+	[ "$stderr" = 'zvm-manifest: @sub: directories are not supported yet' ]
+	run -66 --separate-stderr zvm-manifest prog @w:nodir/out
+	[ "$stderr" = 'zvm-manifest: @w:nodir/out: No such file or directory' ]
+	mkfifo fifo
+	run -66 --separate-stderr zvm-manifest prog @rw:fifo
+	[ "$stderr" = 'zvm-manifest: @rw:fifo: a read-write channel needs a regular file' ]
+	run -64 --separate-stderr zvm-manifest prog @
+	[ "$stderr" = 'zvm-manifest: @: expected @FILE, @r:FILE, @w:FILE, @rw:FILE or @NAME=value' ]
+	run -64 --separate-stderr zvm-manifest prog @w:
+	[[ $stderr == 'zvm-manifest: @w:: expected '* ]]
+	run -64 --separate-stderr zvm-manifest prog @in.txt @w:in.txt
+	[ "$stderr" = 'zvm-manifest: @w:in.txt: already given as @in.txt with another access' ]
+	touch 'a,b'
+	run -64 --separate-stderr zvm-manifest prog '@a,b'
+	[[ $stderr == 'zvm-manifest: @a,b: a channel name cannot hold'* ]]
+	run -64 --separate-stderr zvm-manifest prog '@A=trailing '
+	[[ $stderr == 'zvm-manifest: @A=trailing : a value cannot end with a blank'* ]]
+	assert_output ''
+}
+
+@test "FIFOs and devices are sequential (type 0)" {
+	mkfifo fifo fifo2
+	run -0 zvm-manifest prog @fifo @/dev/null @w:/dev/zero @w:fifo2
+	assert_line "Channel = $T/fifo,/dev/1.fifo,0,0,4294967296,4294967296,0,0"
+	assert_line 'Channel = /dev/null,/dev/2.null,0,0,4294967296,4294967296,0,0'
+	assert_line 'Channel = /dev/zero,/dev/3.zero,0,0,0,0,4294967296,4294967296'
+	assert_line "Channel = $T/fifo2,/dev/4.fifo2,0,0,0,0,4294967296,4294967296"
+}
+
+@test "a file named like a prefix is reached with ./" {
+	echo x >w:x
+	run -0 zvm-manifest prog @./w:x
+	assert_line "Channel = $T/w:x,/dev/1.w:x,1,0,4294967296,4294967296,0,0"
+}
+
+@test "unreadable @input: permission denied, exit 66" {
+	[ -x "$ZVM_BUILD/zvm-manifest" ] || skip "no $ZVM_BUILD/zvm-manifest"
+	# A directory the unprivileged user can reach (bats' own is 0700).
+	OPEN=$(mktemp -d /tmp/zvm-manifest.XXXXXX)
+	chmod 755 "$OPEN"
+	echo ok >"$OPEN/ok.txt"
+	echo secret >"$OPEN/in.txt"
+	chmod 644 "$OPEN/ok.txt"
+	chmod 600 "$OPEN/in.txt"
+	if [ "$(id -u)" -ne 0 ]; then
+		chmod 000 "$OPEN/in.txt"
+	fi
+	cd "$OPEN"
+	run -0 as_nobody "$ZVM_BUILD/zvm-manifest" /bin/sh @ok.txt
+	run -66 --separate-stderr as_nobody "$ZVM_BUILD/zvm-manifest" /bin/sh @in.txt
+	[ "$stderr" = 'zvm-manifest: @in.txt: Permission denied' ]
+}
+
+@test "bad option values: exit 64" {
+	run -64 --separate-stderr zvm-manifest -m 0 prog
+	[ "$stderr" = 'zvm-manifest: -m 0: must be at least 1' ]
+	run -64 --separate-stderr zvm-manifest -q 1X prog
+	[ "$stderr" = 'zvm-manifest: -q 1X: not a number' ]
+	run -64 --separate-stderr zvm-manifest -q 1XB prog
+	[ "$stderr" = 'zvm-manifest: -q 1XB: not a number' ]
+	run -64 --separate-stderr zvm-manifest -t 0 prog
+	[ "$stderr" = 'zvm-manifest: -t 0: must be at least 1 second' ]
+	run -64 --separate-stderr zvm-manifest -t 1K prog
+	[ "$stderr" = 'zvm-manifest: -t 1K: not a number' ]
+	run -64 --separate-stderr zvm-manifest -e NOEQUALS prog
+	[ "$stderr" = 'zvm-manifest: -e NOEQUALS: expected NAME=VALUE' ]
+	run -64 --separate-stderr zvm-manifest -e '=x' prog
+	[ "$stderr" = 'zvm-manifest: -e =x: expected NAME=VALUE' ]
+	run -64 --separate-stderr zvm-manifest -e 'A B=x' prog
+	[ "$stderr" = "zvm-manifest: -e A B=x: a NAME cannot hold '=', blanks or control characters" ]
+	run -64 --separate-stderr zvm-manifest -c /a,/b,0,0,1,1,1 prog
+	[[ $stderr == 'zvm-manifest: -c /a,/b,0,0,1,1,1: Channel: expected 8 fields'* ]]
+	run -64 --separate-stderr zvm-manifest -c /a,/b,0,0,1,1Q,0,0 prog
+	[ "$stderr" = "zvm-manifest: -c /a,/b,0,0,1,1Q,0,0: field 6 (get_size): '1Q': not a number" ]
+	run -64 --separate-stderr zvm-manifest -c /a,/dev/stdout,0,0,1,1,0,0 prog
+	[ "$stderr" = 'zvm-manifest: -c: alias /dev/stdout is already a channel' ]
+	run -64 --separate-stderr zvm-manifest --stdin 'a,b' prog
+	[[ $stderr == 'zvm-manifest: --stdin a,b: a channel uri cannot'* ]]
+	assert_output ''
+}
+
+@test "a -c channel that breaks a manifest rule: exit 65" {
+	run -65 --separate-stderr zvm-manifest -c /a,/b,7,0,1,1,0,0 \
+		-c rel,/c,0,0,1,1,0,0 prog
+	assert_output ''
+	assert_equal "$stderr" "zvm-manifest: Channel /b: type 7 is invalid (expected 0..3)
+zvm-manifest: Channel /c: uri 'rel' must be an absolute path or tcp:host:port"
+}
+
+@test "--save-dir creates DIR/manifest.1, prints nothing" {
+	zvm-manifest prog @in.txt >expected
+	run -0 zvm-manifest --save-dir work/a prog @in.txt
+	assert_output ''
+	assert_file_exist work/a/manifest.1
+	cmp expected work/a/manifest.1
+}
+
+@test "--save-dir replaces an existing manifest.1 by rename" {
+	mkdir work
+	echo old >work/manifest.1
+	ln work/manifest.1 old-link
+	zvm-manifest -t 9 prog >expected
+	run -0 zvm-manifest --save-dir work -t 9 prog
+	cmp expected work/manifest.1
+	# A rename leaves the old inode, still linked, untouched.
+	[ "$(cat old-link)" = old ]
+	[ "$(ls -A work)" = manifest.1 ]
+}
+
+@test "--save-dir on a file: exit 74" {
+	run -74 --separate-stderr zvm-manifest --save-dir in.txt prog
+	assert_output ''
+	[ "$stderr" = 'zvm-manifest: in.txt: Not a directory' ]
+}
+
+@test "a failed write to stdout: exit 74" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	run -74 --separate-stderr sh -c 'zvm-manifest prog >/dev/full'
+	[[ $stderr == 'zvm-manifest: <stdout>: '* ]]
+}
+
+@test "the output is deterministic" {
+	zvm-manifest -E prog @in.txt @w:o @A=b >one
+	zvm-manifest -E prog @in.txt @w:o @A=b >two
+	cmp one two
+}
+
+@test "the output passes zvm-edit -n and feeds a pipeline" {
+	command -v zvm-edit >/dev/null || skip "zvm-edit is not built yet"
+	run -0 --separate-stderr sh -c 'zvm-manifest -E -c /dev/null,/dev/x,0,0,1,1,0,0 \
+		prog -a "b c" @in.txt @w:out @rw:db @K=v | zvm-edit -n -'
+	[ -z "$stderr" ]
+	run -0 sh -c "zvm-manifest -- prog @in.txt |
+		zvm-edit -e '/dev/1.in.txt:gets=3,get_size=3'"
+	assert_line "Channel = $T/in.txt,/dev/1.in.txt,1,0,3,3,0,0"
+}
+
+@test "man page: lint clean, SYNOPSIS and options match --help" {
+	command -v mandoc >/dev/null || skip "mandoc not installed"
+	local page="$BATS_TEST_DIRNAME/../man/zvm-manifest.1" opt
+	run -0 mandoc -Tlint -W warning "$page"
+	assert_output ''
+	run -0 sh -c "mandoc -Tascii -Owidth=200 '$page' | col -b"
+	assert_output --partial 'zvm-manifest [-Eh] [-c CHANNEL]... [-e NAME=VALUE]... [-m SIZE] [-q SIZE] [-t SECONDS] [--stdin URI] [--stdout URI] [--stderr URI] [--save-dir DIR] [--] PROGRAM [ARG...]'
+	for opt in $(zvm-manifest --help | grep -oE -- '--[a-z-]+|-[a-zA-Z],' | tr -d ,); do
+		grep -qe "Fl ${opt#-}\b" "$page" || fail "$opt missing in man page"
+	done
+}
+
+@test "completions: every option of --help, syntax clean" {
+	local bash="$BATS_TEST_DIRNAME/../completions/bash/zvm-manifest"
+	local zsh="$BATS_TEST_DIRNAME/../completions/zsh/_zvm-manifest" opt
+	for opt in $(zvm-manifest --help | grep -oE -- '--[a-z-]+|-[a-zA-Z],' | tr -d ,); do
+		grep -qe "$opt\b" "$bash" || fail "$opt missing in $bash"
+		grep -qe "$opt\b" "$zsh" || fail "$opt missing in $zsh"
+	done
+	bash -n "$bash"
+	if command -v zsh >/dev/null; then zsh -n "$zsh"; fi
+	if command -v shellcheck >/dev/null; then shellcheck -s bash "$bash"; fi
+}
+
+@test "bash completion: long options, then commands after PROGRAM" {
+	local bc=/usr/share/bash-completion/bash_completion
+	[ -r $bc ] || skip "bash-completion not installed"
+	run -0 bash -c "source $bc; source '$BATS_TEST_DIRNAME/../completions/bash/zvm-manifest'
+		COMP_WORDS=(zvm-manifest --st); COMP_CWORD=1; COMP_LINE='zvm-manifest --st'
+		COMP_POINT=\${#COMP_LINE}; _zvm_manifest; printf '%s\n' \"\${COMPREPLY[@]}\""
+	assert_output $'--stderr\n--stdin\n--stdout'
+	run -0 bash -c "cd '$T'; PATH='$T/bin'; source $bc; source '$BATS_TEST_DIRNAME/../completions/bash/zvm-manifest'
+		COMP_WORDS=(zvm-manifest -t 5 pro); COMP_CWORD=3; COMP_LINE='zvm-manifest -t 5 pro'
+		COMP_POINT=\${#COMP_LINE}; _zvm_manifest; printf '%s\n' \"\${COMPREPLY[@]}\""
+	assert_output 'prog'
+	run -0 bash -c "cd '$T'; source $bc; source '$BATS_TEST_DIRNAME/../completions/bash/zvm-manifest'
+		COMP_WORDS=(zvm-manifest prog --st i); COMP_CWORD=3; COMP_LINE='zvm-manifest prog --st i'
+		COMP_POINT=\${#COMP_LINE}; _zvm_manifest; printf '%s\n' \"\${COMPREPLY[@]}\""
+	assert_output 'in.txt'
+	run -0 bash -c "cd '$T'; source $bc; source '$BATS_TEST_DIRNAME/../completions/bash/zvm-manifest'
+		COMP_WORDS=(zvm-manifest -Ec /a,/b,0,0,1,1,0,0 prog @w:i); COMP_CWORD=4
+		COMP_LINE='zvm-manifest -Ec /a,/b,0,0,1,1,0,0 prog @w:i'
+		COMP_POINT=\${#COMP_LINE}; _zvm_manifest; printf '%s\n' \"\${COMPREPLY[@]}\""
+	assert_output '@w:in.txt'
+}
