@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * zvm-etag - compute or check xxh128 etags of files.  Computing prints
+ * the lines `xxhsum -H2` prints; -c checks GNU, BSD (--tag) and xxhsum
+ * lines and the etag'd channels of zvm-run reports, with sha256sum's
+ * options, messages and exit status.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "etag.h"
+#include "sumfile.h"
+#include "util.h"
+
+enum { OPT_IGNORE_MISSING = 256, OPT_QUIET, OPT_STATUS, OPT_STRICT,
+    OPT_TAG, OPT_VERSION };
+
+static const struct option longopts[] = {
+	{ "check", no_argument, NULL, 'c' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "ignore-missing", no_argument, NULL, OPT_IGNORE_MISSING },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "status", no_argument, NULL, OPT_STATUS },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "tag", no_argument, NULL, OPT_TAG },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "warn", no_argument, NULL, 'w' },
+	{ "zero", no_argument, NULL, 'z' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int check, ignore_missing, quiet, status, strict, tag, warnings;
+static int delim = '\n';
+
+/* Progress on a terminal: after 1 s, at most 4 times a second. */
+struct progress {
+	const char *name;
+	struct timespec start, last;
+	int shown;
+};
+
+static void
+usage(FILE *out, int rc)
+{
+	fputs("usage: zvm-etag [-z] [--tag] [FILE ...]\n"
+	    "       zvm-etag -c [-wz] [--ignore-missing] [--quiet] [--status] "
+	    "[--strict] [CHECKFILE ...]\n"
+	    "       zvm-etag -h | --version\n", out);
+	exit(rc);
+}
+
+static double
+since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void
+show_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct progress *p = arg;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (since(&p->start, &now) < 1 || (p->shown &&
+	    since(&p->last, &now) < 0.25))
+		return;
+	p->last = now;
+	p->shown = 1;
+	if (total)
+		fprintf(stderr, "\rzvm-etag: %s: %3u%% of %llu MiB\033[K",
+		    p->name, (unsigned)(done * 100 / total),
+		    (unsigned long long)(total >> 20));
+	else
+		fprintf(stderr, "\rzvm-etag: %s: %llu MiB\033[K", p->name,
+		    (unsigned long long)(done >> 20));
+}
+
+/*
+ * Hash path ("-": stdin) into d.  Returns 0, or -1 with errno set; with
+ * *missing set instead when --ignore-missing skips a missing file.
+ */
+static int
+hash_file(const char *path, const char *label, unsigned char *d,
+    int *missing)
+{
+	struct progress pr = { label, { 0, 0 }, { 0, 0 }, 0 };
+	int fd, rc, tty = !status && isatty(STDERR_FILENO);
+	struct zvm_error e;
+
+	*missing = 0;
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (ignore_missing && errno == ENOENT)
+			return *missing = 1, -1;
+		warn("%s", label);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &pr.start);
+	rc = zvm_etag_fd(fd, d, tty ? show_progress : NULL, &pr, &e);
+	if (pr.shown)
+		fputs("\r\033[K", stderr);
+	if (rc == -1)
+		warnx("%s: %s", label, e.code == ZVM_E_SYS ?
+		    strerror(e.sys_errno) : e.msg);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return rc;
+}
+
+static int
+compute(int argc, char *argv[])
+{
+	struct zvm_buf out = ZVM_BUF_INIT;
+	unsigned char d[ZVM_ETAG_LEN];
+	int i, rc = ZVM_EXIT_OK, missing;
+
+	for (i = 0; i < argc; i++) {
+		int in = strcmp(argv[i], "-") == 0;
+
+		if (hash_file(argv[i], in ? "<stdin>" : argv[i], d,
+		    &missing) == -1) {
+			rc = ZVM_EXIT_NO;
+			continue;
+		}
+		out.len = 0;
+		/* xxhsum names standard input "stdin". */
+		zvm_sum_format(&out, d, in ? "stdin" : argv[i], tag, delim);
+		if (out.oom)
+			errx(ZVM_EXIT_OSERR, "out of memory");
+		fwrite(out.p, 1, out.len, stdout);
+	}
+	zvm_buf_free(&out);
+	return rc;
+}
+
+static void
+result(const char *name, const char *what)
+{
+	if (delim == '\n' && zvm_sum_needs_escape(name)) {
+		struct zvm_buf b = ZVM_BUF_INIT;
+
+		zvm_sum_escape(&b, name);
+		printf("\\%s: %s\n", b.p, what);
+		zvm_buf_free(&b);
+	} else
+		printf("%s: %s%c", name, what, delim);
+}
+
+static void
+summary(unsigned long n, const char *one, const char *many)
+{
+	if (n)
+		warnx("WARNING: %lu %s", n, n == 1 ? one : many);
+}
+
+/* Check one CHECKFILE; returns its exit status. */
+static int
+check_file(const char *path)
+{
+	int in = strcmp(path, "-") == 0, fd, missing;
+	const char *label = in ? "<stdin>" : path;
+	unsigned long nbad = 0, nproper = 0, nok = 0, nfail = 0, nread = 0,
+	    nskip = 0;
+	struct zvm_sumreader r;
+	struct zvm_sumline l;
+	unsigned char d[ZVM_ETAG_LEN];
+	struct stat st;
+	size_t len;
+	char *buf;
+	int got;
+
+	if ((fd = in ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    zvm_read_fd(fd, &buf, &len) == -1) {
+		warn("%s", label);
+		if (fd > STDIN_FILENO)
+			close(fd);
+		return ZVM_EXIT_NOINPUT;
+	}
+	if (!in)
+		close(fd);
+	zvm_sumreader_init(&r, buf, len, delim);
+	while ((got = zvm_sumreader_next(&r, &l)) == 1) {
+		if (l.kind == ZVM_SUM_ENTRY && in && strcmp(l.name, "-") == 0) {
+			l.kind = ZVM_SUM_BAD;
+			l.why = "'-' names the check file itself";
+		}
+		if (l.kind == ZVM_SUM_BAD) {
+			nbad++;
+			if (warnings)
+				warnx("%s:%u: improperly formatted XXH128 "
+				    "checksum line: %s", label, l.line, l.why);
+		}
+		if (l.kind != ZVM_SUM_ENTRY)
+			continue;
+		nproper++;
+		/* A report's channel: only regular files can be checked. */
+		if (l.form == ZVM_SUM_CHANNEL && (l.name[0] != '/' ||
+		    (stat(l.name, &st) == 0 && !S_ISREG(st.st_mode)))) {
+			nskip++;
+			continue;
+		}
+		if (hash_file(l.name, l.name, d, &missing) == -1) {
+			if (missing) {
+				nskip++;
+				continue;
+			}
+			nread++;
+			if (!status)
+				result(l.name, "FAILED open or read");
+		} else if (memcmp(d, l.digest, sizeof d) != 0) {
+			nfail++;
+			if (!status)
+				result(l.name, "FAILED");
+		} else {
+			nok++;
+			if (!status && !quiet)
+				result(l.name, "OK");
+		}
+	}
+	zvm_sumreader_free(&r);
+	free(buf);
+	if (got == -1)
+		errx(ZVM_EXIT_OSERR, "out of memory");
+	if (nproper == 0)
+		warnx("%s: no properly formatted checksum lines found", label);
+	else if (!status) {
+		summary(nbad, "line is improperly formatted",
+		    "lines are improperly formatted");
+		summary(nread, "listed file could not be read",
+		    "listed files could not be read");
+		summary(nfail, "computed checksum did NOT match",
+		    "computed checksums did NOT match");
+		if (nok == 0 && nskip)
+			warnx("%s: no file was verified", label);
+	}
+	if (nproper && nok && !nfail && !nread && !(strict && nbad))
+		return ZVM_EXIT_OK;
+	return ZVM_EXIT_NO;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static char *dash[] = { "-", NULL };
+	int ch, i, rc = ZVM_EXIT_OK, r;
+
+	while ((ch = getopt_long(argc, argv, "chwz", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'c':
+			check = 1;
+			break;
+		case 'h':
+			usage(stdout, ZVM_EXIT_OK);
+			break;
+		case 'w':
+			warnings = 1;
+			break;
+		case 'z':
+			delim = '\0';
+			break;
+		case OPT_IGNORE_MISSING:
+			ignore_missing = 1;
+			break;
+		case OPT_QUIET:
+			quiet = 1;
+			break;
+		case OPT_STATUS:
+			status = 1;
+			break;
+		case OPT_STRICT:
+			strict = 1;
+			break;
+		case OPT_TAG:
+			tag = 1;
+			break;
+		case OPT_VERSION:
+			printf("zvm-etag (zvm) %s\n", ZVM_VERSION);
+			return zvm_close_stdout() == -1 ? ZVM_EXIT_IOERR : 0;
+		default:
+			usage(stderr, ZVM_EXIT_USAGE);
+		}
+	argc -= optind;
+	argv += optind;
+	if (check && tag) {
+		warnx("--tag is meaningless when verifying checksums");
+		usage(stderr, ZVM_EXIT_USAGE);
+	}
+	if (!check && (ignore_missing || quiet || status || strict ||
+	    warnings)) {
+		warnx("--ignore-missing, --quiet, --status, --strict and -w "
+		    "are meaningful only with -c");
+		usage(stderr, ZVM_EXIT_USAGE);
+	}
+	if (argc == 0) {
+		argc = 1;
+		argv = dash;
+	}
+	if (!check)
+		rc = compute(argc, argv);
+	else
+		for (i = 0; i < argc; i++)
+			if ((r = check_file(argv[i])) > rc)
+				rc = r;
+	if (zvm_close_stdout() == -1) {
+		warn("<stdout>");
+		return ZVM_EXIT_IOERR;
+	}
+	return rc;
+}
