@@ -263,12 +263,11 @@ zvm_channel_check(const struct zvm_channel *c, const char *file,
 	unsigned line = c->line;
 	size_t nerr = d->nerr;
 
-	if (c->uri[0] == '/') {
-		if (strchr(c->uri, ';'))
-			zvm_diag_add(d, 0, ZVM_E_CHANNEL, file, line,
-			    "Channel %.64s: multi-source uris (';') are not "
-			    "supported", a);
-	} else if (strncasecmp(c->uri, "tcp:", 4) == 0) {
+	if (strchr(c->uri, ';'))
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, file, line,
+		    "Channel %.64s: multi-source uris (';') are not "
+		    "supported", a);
+	else if (strncasecmp(c->uri, "tcp:", 4) == 0) {
 		if (!network_uri_ok(c->uri))
 			zvm_diag_add(d, 0, ZVM_E_CHANNEL, file, line,
 			    "Channel %.64s: uri '%.64s': expected "
@@ -277,7 +276,7 @@ zvm_channel_check(const struct zvm_channel *c, const char *file,
 			zvm_diag_add(d, 0, ZVM_E_CHANNEL, file, line,
 			    "Channel %.64s: network channels are read-only "
 			    "or write-only", a);
-	} else
+	} else if (c->uri[0] != '/')
 		zvm_diag_add(d, 0, ZVM_E_CHANNEL, file, line,
 		    "Channel %.64s: uri '%.64s' must be an absolute path or "
 		    "tcp:host:port", a, c->uri);

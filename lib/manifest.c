@@ -325,8 +325,12 @@ parse_line(struct zvm_manifest *m, size_t idx, struct zvm_diag *d)
 			zvm_diag_push(d, &e);
 		}
 	} else if (parse_value(m, key, v, vn, m->keyidx[key] == idx,
-	    l->lineno, &e) == -1)
+	    l->lineno, &e) == -1) {
+		/* Reported once: the check skips a key that did not parse. */
+		if (m->keyidx[key] == idx)
+			m->keybad[key] = 1;
 		zvm_diag_push(d, &e);
+	}
 }
 
 int
@@ -342,7 +346,8 @@ zvm_manifest_parse(struct zvm_manifest *m, const char *name, const char *buf,
 		zvm_diag_add(d, 0, ZVM_E_NOMEM, name, 0, "out of memory");
 		return -1;
 	}
-	memcpy(m->buf, buf, len);
+	if (len)
+		memcpy(m->buf, buf, len);
 	m->buf[len] = '\0';
 	m->len = len;
 	while (start < len) {
@@ -499,6 +504,18 @@ key_line(const struct zvm_manifest *m, int key)
 	return m->keyidx[key] == NOLINE ? 0 : m->line[m->keyidx[key]].lineno;
 }
 
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static void check_env(const struct zvm_manifest *, struct zvm_diag *);
+
 static void
 check_keys(const struct zvm_manifest *m, struct zvm_diag *d)
 {
@@ -506,17 +523,18 @@ check_keys(const struct zvm_manifest *m, struct zvm_diag *d)
 	char **argv;
 	size_t argc;
 	struct zvm_arena a = ZVM_ARENA_INIT;
-	char buf[32];
 
-	if ((s = m->value[ZVM_K_VERSION]) && strcmp(s, ZVM_VERSION_STRING))
+#define GOOD(k) (m->value[k] && !m->keybad[k])
+	if (GOOD(ZVM_K_VERSION) && strcmp(s = m->value[ZVM_K_VERSION],
+	    ZVM_VERSION_STRING))
 		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
 		    key_line(m, ZVM_K_VERSION), "Version: '%.64s' is not "
 		    "supported (expected %s)", s, ZVM_VERSION_STRING);
-	if (m->value[ZVM_K_TIMEOUT] && m->timeout < 1)
+	if (GOOD(ZVM_K_TIMEOUT) && m->timeout < 1)
 		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
 		    key_line(m, ZVM_K_TIMEOUT),
 		    "Timeout: must be at least 1 second, got 0");
-	if (m->value[ZVM_K_MEMORY]) {
+	if (GOOD(ZVM_K_MEMORY)) {
 		unsigned line = key_line(m, ZVM_K_MEMORY);
 
 		if (m->memory < 1)
@@ -527,7 +545,7 @@ check_keys(const struct zvm_manifest *m, struct zvm_diag *d)
 			    "Memory: etag flag must be 0 or 1, got %llu",
 			    (unsigned long long)m->memory_etag);
 	}
-	if (m->value[ZVM_K_NODE] && m->node < 1)
+	if (GOOD(ZVM_K_NODE) && m->node < 1)
 		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
 		    key_line(m, ZVM_K_NODE), "Node: must be at least 1, got 0");
 	if ((s = m->value[ZVM_K_NAMESERVER])) {
@@ -547,31 +565,45 @@ check_keys(const struct zvm_manifest *m, struct zvm_diag *d)
 	    zvm_args_split(s, &a, &argv, &argc, &why) == -1)
 		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name, key_line(m, ZVM_K_ARGS),
 		    "Args: %s", why);
+#undef GOOD
 	zvm_arena_free(&a);
-	for (size_t i = 0; i < m->nenv; i++) {
-		if (m->env[i].deleted)
-			continue;
-		for (size_t j = 0; j < i; j++)
-			if (!m->env[j].deleted &&
-			    strcmp(m->env[i].name, m->env[j].name) == 0) {
-				zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name,
-				    m->env[i].line, "duplicate Env %.64s "
-				    "(first %s)", m->env[i].name,
-				    where(m->env[j].line, buf, sizeof buf));
-				break;
-			}
-	}
+	check_env(m, d);
 }
 
-static uint64_t
-hash_str(const char *s)
+/* Env names must be unique; a hash keeps 100,000 lines linear. */
+static void
+check_env(const struct zvm_manifest *m, struct zvm_diag *d)
 {
-	uint64_t h = 1469598103934665603ULL;
+	size_t size = 16, *tab;
+	char buf[32];
 
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
+	while (size < 2 * m->nenv)
+		size *= 2;
+	if ((tab = malloc(size * sizeof *tab)) == NULL) {
+		zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0, "out of memory");
+		return;
+	}
+	memset(tab, 0xff, size * sizeof *tab);
+	for (size_t i = 0; i < m->nenv; i++) {
+		const struct zvm_env *v = &m->env[i];
+		size_t h;
+
+		if (v->deleted)
+			continue;
+		for (h = hash_str(v->name) & (size - 1); tab[h] != NOLINE;
+		    h = (h + 1) & (size - 1))
+			if (strcmp(m->env[tab[h]].name, v->name) == 0)
+				break;
+		if (tab[h] == NOLINE)
+			tab[h] = i;
+		else
+			zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name, v->line,
+			    "duplicate Env %.64s (first %s)", v->name,
+			    where(m->env[tab[h]].line, buf, sizeof buf));
+	}
+	free(tab);
 }
+
 
 static void
 check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
@@ -883,6 +915,13 @@ format_channel(struct zvm_manifest *m, const struct zvm_channel *c,
 	    !*c->alias) {
 		zvm_error_set(e, ZVM_E_VALUE, NULL, 0, "Channel: uri and alias "
 		    "must be non-empty, without ','");
+		return -1;
+	}
+	if (c->type > ZVM_INT_MAX || c->etag > ZVM_INT_MAX ||
+	    c->limit[0] > ZVM_INT_MAX || c->limit[1] > ZVM_INT_MAX ||
+	    c->limit[2] > ZVM_INT_MAX || c->limit[3] > ZVM_INT_MAX) {
+		zvm_error_set(e, ZVM_E_NUMBER, NULL, 0, "Channel %.64s: a "
+		    "number is above 9223372036854775807", c->alias);
 		return -1;
 	}
 	if (unreadable("Channel: uri", c->uri, e) ||

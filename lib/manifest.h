@@ -73,6 +73,7 @@ struct zvm_manifest {
 	const char *value[ZVM_NKEYS];
 	size_t keyidx[ZVM_NKEYS];	/* line index of that occurrence */
 	unsigned nkey[ZVM_NKEYS];	/* occurrences (Channel, Env too) */
+	unsigned char keybad[ZVM_NKEYS];	/* first value failed to parse */
 	/* Parsed numbers, valid when the key is present and well formed. */
 	uint64_t timeout, memory, memory_etag, node;
 	unsigned char eol;		/* line end for new lines */

@@ -164,7 +164,7 @@ zvm_parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out,
 				*why = "not a number";
 			return -1;
 		}
-		if (v > (max - (uint64_t)d) / base)
+		if ((uint64_t)d > max || v > (max - (uint64_t)d) / base)
 			return *why = "out of range", -1;
 		v = v * base + (uint64_t)d;
 	}
