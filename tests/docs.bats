@@ -77,7 +77,8 @@ opts_of_roff() {
 		if (/^[.\x27]/) {
 			while (/(?<![^\s.])Fl(?:[ \t]+(\S+))?/g) {
 				my $w = defined $1 ? $1 : "";
-				next if $w eq "" || $w =~ /^[A-Z][a-z]{1,2}$/;
+				$w =~ s/\\-/-/g;
+				next if $w eq "" || $w =~ /^(?:Ar|Cm|Ns|No|Op|Oo|Oc|Pa|Ic|Li|Sy|Em|Xo|Xc|Pq|Bq|Brq|Dq|Qo|Qc|Ql|Sq|Ev|Va)$/;
 				if ($w =~ /^-([\w-]+)/) { print "--$1\n" }
 				elsif ($w =~ /^([a-zA-Z0-9]+)/) {
 					print "-$_\n" for split //, $1;
