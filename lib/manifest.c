@@ -11,7 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <limits.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -351,11 +355,14 @@ zvm_manifest_parse(struct zvm_manifest *m, const char *name, const char *buf,
 	m->buf[len] = '\0';
 	m->len = len;
 	while (start < len) {
+		const char *nl = memchr(m->buf + start, '\n', len - start), *cr;
 		struct zvm_line l = { 0 };
-		size_t end = start;
+		size_t end;
 
-		while (end < len && m->buf[end] != '\n' && m->buf[end] != '\r')
-			end++;
+		cr = memchr(m->buf + start, '\r',
+		    (nl ? (size_t)(nl - m->buf) : len) - start);
+		end = cr ? (size_t)(cr - m->buf) : nl ? (size_t)(nl - m->buf) :
+		    len;
 		l.text = m->buf + start;
 		l.len = end - start;
 		l.lineno = ++lineno;
@@ -388,37 +395,54 @@ zvm_manifest_parse(struct zvm_manifest *m, const char *name, const char *buf,
 }
 
 int
+zvm_manifest_load_fd(struct zvm_manifest *m, int fd, const char *name,
+    struct zvm_diag *d)
+{
+	struct stat st;
+	size_t len;
+	char *buf;
+	void *map;
+	int rc;
+
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot read");
+		return -1;
+	}
+	/* The parser copies its input, so a mapped file costs one copy. */
+	if (S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uintmax_t)st.st_size < SIZE_MAX / 2 && (map = mmap(NULL,
+	    (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd,
+	    0)) != MAP_FAILED) {
+		rc = zvm_manifest_parse(m, name, map, (size_t)st.st_size, d);
+		munmap(map, (size_t)st.st_size);
+		return rc;
+	}
+	if (zvm_read_fd(fd, &buf, &len) == -1) {
+		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot read");
+		return -1;
+	}
+	rc = zvm_manifest_parse(m, name, buf, len, d);
+	free(buf);
+	return rc;
+}
+
+int
 zvm_manifest_load(struct zvm_manifest *m, const char *path,
     struct zvm_diag *d)
 {
 	int stdin_ = strcmp(path, "-") == 0;
 	const char *name = stdin_ ? "<stdin>" : path;
 	int fd = stdin_ ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	size_t len;
-	char *buf;
 	int rc;
 
 	if (fd == -1) {
 		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot open");
 		return -1;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot read");
-		close(fd);
-		return -1;
-	}
-	if (zvm_read_fd(fd, &buf, &len) == -1) {
-		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot read");
-		if (!stdin_)
-			close(fd);
-		return -1;
-	}
+	rc = zvm_manifest_load_fd(m, fd, name, d);
 	if (!stdin_)
 		close(fd);
-	rc = zvm_manifest_parse(m, name, buf, len, d);
-	free(buf);
 	return rc;
 }
 
@@ -433,6 +457,69 @@ zvm_manifest_write(const struct zvm_manifest *m, struct zvm_buf *out)
 		zvm_buf_add(out, l->text, l->len);
 		zvm_buf_adds(out, eol_bytes[l->eol]);
 	}
+}
+
+static int
+writev_all(int fd, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n);
+
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--)
+			w -= (ssize_t)iov->iov_len;
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+int
+zvm_manifest_write_fd(const struct zvm_manifest *m, int fd)
+{
+	uintptr_t lo = (uintptr_t)m->buf, hi = lo + m->len;
+	struct iovec iov[IOV_MAX];
+	int n = 0;
+
+	/*
+	 * A run of lines still in the input buffer, line ends included, is
+	 * one iovec: for a large manifest the copy would cost more than the
+	 * parse.
+	 */
+	for (size_t i = 0; i < m->nline; i++) {
+		const struct zvm_line *l = &m->line[i];
+		const char *eol = eol_bytes[l->eol];
+		size_t elen = strlen(eol);
+		uintptr_t t = (uintptr_t)l->text;
+		int inbuf;
+
+		if (l->deleted)
+			continue;
+		inbuf = t >= lo && t + l->len + elen <= hi &&
+		    memcmp(l->text + l->len, eol, elen) == 0;
+		if (inbuf && n > 0 && (uintptr_t)iov[n - 1].iov_base >= lo &&
+		    (uintptr_t)iov[n - 1].iov_base + iov[n - 1].iov_len == t) {
+			iov[n - 1].iov_len += l->len + elen;
+			continue;
+		}
+		if (n + 2 > IOV_MAX) {
+			if (writev_all(fd, iov, n) == -1)
+				return -1;
+			n = 0;
+		}
+		iov[n++] = (struct iovec){ (void *)l->text, l->len };
+		if (inbuf)
+			iov[n - 1].iov_len += elen;
+		else if (elen)
+			iov[n++] = (struct iovec){ (void *)eol, elen };
+	}
+	return writev_all(fd, iov, n);
 }
 
 struct zvm_channel *
@@ -608,7 +695,8 @@ check_env(const struct zvm_manifest *m, struct zvm_diag *d)
 static void
 check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
 {
-	size_t n = zvm_manifest_nchannels(m), size = 16, *tab;
+	size_t n = zvm_manifest_nchannels(m), size = 16;
+	struct { uint64_t h; size_t i; } *tab;	/* the hash spares strcmps */
 	int std[3] = { 0, 0, 0 };
 	char buf[32];
 
@@ -621,6 +709,7 @@ check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
 	memset(tab, 0xff, size * sizeof *tab);
 	for (size_t i = 0; i < m->nchan; i++) {
 		const struct zvm_channel *c = &m->chan[i];
+		uint64_t hv;
 		size_t h;
 		int s;
 
@@ -629,16 +718,19 @@ check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
 		zvm_channel_check(c, m->name, d);
 		if ((s = zvm_std_alias(c->alias)) >= 0)
 			std[s] = 1;
-		for (h = hash_str(c->alias) & (size - 1); tab[h] != NOLINE;
+		hv = hash_str(c->alias);
+		for (h = hv & (size - 1); tab[h].i != NOLINE;
 		    h = (h + 1) & (size - 1))
-			if (strcmp(m->chan[tab[h]].alias, c->alias) == 0)
+			if (tab[h].h == hv &&
+			    strcmp(m->chan[tab[h].i].alias, c->alias) == 0)
 				break;
-		if (tab[h] == NOLINE)
-			tab[h] = i;
-		else
+		if (tab[h].i == NOLINE) {
+			tab[h].h = hv;
+			tab[h].i = i;
+		} else
 			zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name, c->line,
 			    "Channel: duplicate alias %.64s (first %s)",
-			    c->alias, where(m->chan[tab[h]].line, buf,
+			    c->alias, where(m->chan[tab[h].i].line, buf,
 			    sizeof buf));
 	}
 	free(tab);

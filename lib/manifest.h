@@ -115,8 +115,17 @@ int zvm_manifest_load(struct zvm_manifest *, const char *path,
  */
 int zvm_manifest_check(const struct zvm_manifest *, struct zvm_diag *d);
 
+/* Parse what fd holds (a regular file is mapped, not read); name is for
+ * messages.  fd stays open.  As zvm_manifest_load() otherwise. */
+int zvm_manifest_load_fd(struct zvm_manifest *, int fd, const char *name,
+    struct zvm_diag *d);
+
 /* Append the manifest's bytes to out. */
 void zvm_manifest_write(const struct zvm_manifest *, struct zvm_buf *out);
+
+/* Write the manifest's bytes to fd, unchanged runs straight from the input
+ * buffer.  0, or -1 with errno set. */
+int zvm_manifest_write_fd(const struct zvm_manifest *, int fd);
 
 void zvm_manifest_free(struct zvm_manifest *);
 
