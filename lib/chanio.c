@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * chanio - the program's reads and writes, done by the supervisor on its
+ * own fds under the channel's quotas.  Each call is checked (fd, mode,
+ * type, known end, calls, bytes), cut to the bytes that remain, moved with
+ * process_vm_readv/writev (regular inputs straight from a mapping window)
+ * and hashed; quotas and positions move only once the answer was
+ * delivered (zvm_io_commit).  A stream that is not ready never blocks the
+ * loop: the call waits in the pending table.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "sv.h"
+
+#define WIN	(8UL << 20)	/* read window over a regular input */
+#define STREAM_CHUNK 4096	/* PIPE_BUF: a write after POLLOUT never
+				 * blocks */
+#define USER_TOP 0x7ffffffff000ULL
+
+/* Load the remote buffers of a call into sv->riov; *total is the byte
+ * count (at most ZVM_MAX_RW, as the kernel caps it). */
+static int
+load_iov(struct zvm_sv *sv, int vec, uint64_t a1, uint64_t a2, size_t *cnt,
+    uint64_t *total)
+{
+	uint64_t sum = 0;
+	size_t i;
+	int r;
+
+	if (!vec) {
+		if (a2 > USER_TOP || a1 + a2 > USER_TOP)
+			return -EFAULT;
+		sv->riov[0].iov_base = (void *)(uintptr_t)a1;
+		sv->riov[0].iov_len = a2;
+		*cnt = 1;
+		*total = a2 > ZVM_MAX_RW ? ZVM_MAX_RW : a2;
+		return 0;
+	}
+	if ((uint32_t)a2 > ZVM_IOV_MAX)
+		return -EINVAL;
+	*cnt = (uint32_t)a2;
+	if (*cnt && (r = zvm_sv_peek(sv, a1, sv->riov,
+	    *cnt * sizeof(struct iovec))) < 0)
+		return r;
+	for (i = 0; i < *cnt; i++) {
+		if (sv->riov[i].iov_len > INT64_MAX - sum)
+			return -EINVAL;
+		sum += sv->riov[i].iov_len;
+	}
+	*total = sum > ZVM_MAX_RW ? ZVM_MAX_RW : sum;
+	return 0;
+}
+
+/* sv->siov = the remote range [off, off + len) of sv->riov. */
+static size_t
+slice(struct zvm_sv *sv, size_t cnt, uint64_t off, uint64_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cnt && len; i++) {
+		uint64_t l = sv->riov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		l -= off;
+		if (l > len)
+			l = len;
+		sv->siov[n].iov_base = (char *)sv->riov[i].iov_base + off;
+		sv->siov[n++].iov_len = l;
+		len -= l;
+		off = 0;
+	}
+	return n;
+}
+
+/* Copy len local bytes to the program's buffers at offset off. */
+static ssize_t
+to_child(struct zvm_sv *sv, size_t cnt, uint64_t off, const void *p,
+    size_t len)
+{
+	struct iovec l = { (void *)p, len };
+	size_t n = slice(sv, cnt, off, len);
+
+	return process_vm_writev(sv->pid, &l, 1, sv->siov, n, 0);
+}
+
+static ssize_t
+from_child(struct zvm_sv *sv, size_t cnt, uint64_t off, void *p, size_t len)
+{
+	struct iovec l = { p, len };
+	size_t n = slice(sv, cnt, off, len);
+
+	return process_vm_readv(sv->pid, &l, 1, sv->siov, n, 0);
+}
+
+/* A pointer to file offset off of a mapped input, *avail bytes valid. */
+static const unsigned char *
+window(struct zvm_source *s, uint64_t off, size_t *avail)
+{
+	uint64_t base, len;
+	void *p;
+
+	if (s->map == NULL || off < s->mapoff ||
+	    off >= s->mapoff + s->maplen) {
+		if (s->map)
+			munmap(s->map, s->maplen);
+		s->map = NULL;
+		base = off & ~(uint64_t)(WIN - 1);
+		len = s->size - base < WIN ? s->size - base : WIN;
+		p = mmap(NULL, len, PROT_READ, MAP_SHARED, s->fd, base);
+		if (p == MAP_FAILED)
+			return NULL;
+		s->map = p;
+		s->mapoff = base;
+		s->maplen = len;
+	}
+	*avail = s->mapoff + s->maplen - off;
+	return s->map + (off - s->mapoff);
+}
+
+static void
+host_error(struct zvm_chan *ch, const char *op, int err)
+{
+	ch->rep->err = err;
+	ch->rep->errop = op;
+}
+
+/* Regular file: n bytes at p (all inside the known end). */
+static ssize_t
+read_reg(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t p,
+    uint64_t n, int seqstd)
+{
+	struct zvm_source *s = ch->src;
+	uint64_t done = 0;
+	ssize_t k, w;
+
+	while (done < n) {
+		const unsigned char *q;
+		size_t avail;
+
+		if (s->std < 0 && s->acc == ZVM_ACC_READ &&
+		    (q = window(s, p + done, &avail)) != NULL) {
+			if (avail > n - done)
+				avail = n - done;
+			w = to_child(sv, cnt, done, q, avail);
+			if (w > 0 && ch->rep->etag_on)
+				zvm_etag_update(&ch->etag, q, w);
+		} else {
+			avail = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
+			k = seqstd ? read(s->fd, sv->buf, avail) :
+			    pread(s->fd, sv->buf, avail, p + done);
+			if (k <= 0) {
+				if (k < 0)
+					host_error(ch, "read", errno);
+				return done ? (ssize_t)done :
+				    k < 0 ? -errno : 0;
+			}
+			w = to_child(sv, cnt, done, sv->buf, k);
+			if (w > 0 && ch->rep->etag_on)
+				zvm_etag_update(&ch->etag, sv->buf, w);
+			avail = k;
+		}
+		if (w <= 0)
+			return done ? (ssize_t)done : -EFAULT;
+		done += w;
+		if ((size_t)w < avail)
+			break;
+	}
+	return done;
+}
+
+/* Is a blocking stream we did not open ready?  Never wait here. */
+static int
+ready(int fd, short ev)
+{
+	struct pollfd pfd = { fd, ev, 0 };
+
+	return poll(&pfd, 1, 0) == 1;
+}
+
+static ssize_t
+read_stream(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t n)
+{
+	struct zvm_source *s = ch->src;
+	ssize_t k, w;
+
+	if (n > ZVM_BUFSZ)
+		n = ZVM_BUFSZ;
+	/* A FIFO that never had a writer reads 0 at once: wait for one. */
+	if ((!s->nonblock || s->kind == ZVM_SRC_FIFO) && !ready(s->fd, POLLIN))
+		return -EAGAIN;
+	if ((k = read(s->fd, sv->buf, n)) < 0) {
+		if (errno == EAGAIN)
+			return -EAGAIN;
+		host_error(ch, "read", errno);
+		return -errno;
+	}
+	if (k == 0)
+		return 0;
+	w = to_child(sv, cnt, 0, sv->buf, k);
+	if (w > 0 && ch->rep->etag_on)
+		zvm_etag_update(&ch->etag, sv->buf, w);
+	return w > 0 ? w : -EFAULT;
+}
+
+static int
+is_read(int nr)
+{
+	return nr == SYS_read || nr == SYS_pread64 || nr == SYS_readv ||
+	    nr == SYS_preadv || nr == SYS_preadv2;
+}
+
+static int
+is_write(int nr)
+{
+	return nr == SYS_write || nr == SYS_pwrite64 || nr == SYS_writev ||
+	    nr == SYS_pwritev || nr == SYS_pwritev2;
+}
+
+/* Which quota stops the call, or 0 with *room the bytes left. */
+static int
+quota(struct zvm_chan *ch, int calls, uint64_t *room)
+{
+	const uint64_t *lim = ch->src->c->limit;
+	struct zvm_report_chan *rc = ch->rep;
+
+	if (rc->used[calls] >= lim[calls]) {
+		rc->hit |= 1u << calls;
+		return -EDQUOT;
+	}
+	*room = lim[calls + 1] - rc->used[calls + 1];
+	if (*room == 0) {
+		rc->hit |= 1u << (calls + 1);
+		return -EDQUOT;
+	}
+	return 0;
+}
+
+static int
+do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r, int *chan, short *events)
+{
+	const __u64 *a = req->data.args;
+	int nr = req->data.nr, vec, posn = 0, seqstd = 0, e;
+	struct zvm_txn *t = &sv->txn;
+	struct zvm_ofd *o;
+	struct zvm_chan *ch;
+	struct zvm_source *s;
+	uint64_t total, room, n, p = 0;
+	size_t cnt;
+	ssize_t got;
+
+	if ((o = zvm_fd_get(sv, a[0])) == NULL || o->path ||
+	    !(o->acc & ZVM_ACC_READ))
+		return r->error = EBADF, ZVM_H_DONE;
+	ch = &sv->ch[o->chan];
+	s = ch->src;
+	vec = nr == SYS_readv || nr == SYS_preadv || nr == SYS_preadv2;
+	if (nr == SYS_preadv2 && a[5] != 0)
+		return r->error = EOPNOTSUPP, ZVM_H_DONE;
+	if (nr == SYS_pread64 || nr == SYS_preadv ||
+	    (nr == SYS_preadv2 && (int64_t)a[3] != -1)) {
+		if (s->kind != ZVM_SRC_REG ||
+		    !(s->c->type & ZVM_TYPE_RANDOM_READ))
+			return r->error = ESPIPE, ZVM_H_DONE;
+		if ((int64_t)a[3] < 0)
+			return r->error = EINVAL, ZVM_H_DONE;
+		posn = 1;
+		p = a[3];
+	}
+	if ((e = load_iov(sv, vec, a[1], a[2], &cnt, &total)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	if (total == 0)
+		return ZVM_H_DONE;
+	if (s->kind == ZVM_SRC_REG) {
+		if (!posn)
+			p = s->c->type & ZVM_TYPE_RANDOM_READ ? o->off :
+			    s->rpos;
+		seqstd = !posn && s->std >= 0 &&
+		    !(s->c->type & ZVM_TYPE_RANDOM_READ);
+		/* The known end: 0, free of charge. */
+		if (p >= s->size)
+			return ZVM_H_DONE;
+	}
+	if ((e = quota(ch, ZVM_GETS, &room)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	n = total < room ? total : room;
+	if (s->kind == ZVM_SRC_REG && n > s->size - p)
+		n = s->size - p;
+	if (ch->rep->etag_on) {
+		t->saved = ch->etag;
+		t->restore = 1;
+	} else
+		t->restore = 0;
+	if (s->kind == ZVM_SRC_REG)
+		got = read_reg(sv, ch, cnt, p, n, seqstd);
+	else
+		got = read_stream(sv, ch, cnt, n);
+	if (got == -EAGAIN) {
+		if (o->flags & O_NONBLOCK)
+			return r->error = EAGAIN, ZVM_H_DONE;
+		*chan = o->chan;
+		*events = POLLIN;
+		return ZVM_H_PEND;
+	}
+	if (got < 0) {
+		if (t->restore)
+			ch->etag = t->saved;
+		return r->error = (int)-got, ZVM_H_DONE;
+	}
+	/* The crossing transfer was cut to what remained. */
+	if ((uint64_t)got == room && total > room)
+		ch->rep->hit |= 1u << ZVM_GET_SIZE;
+	r->val = got;
+	t->active = 1;
+	t->chan = o->chan;
+	t->write = 0;
+	t->n = got;
+	t->ofd = o;
+	t->pos = ZVM_POS_NONE;
+	if (s->kind == ZVM_SRC_REG) {
+		t->newpos = p + got;
+		t->pos = posn ? ZVM_POS_NONE : s->c->type &
+		    ZVM_TYPE_RANDOM_READ ? ZVM_POS_OFD : ZVM_POS_READ;
+	}
+	return ZVM_H_DONE;
+}
+
+/* Write len bytes of sv->buf to a stream; -EAGAIN when nothing could go
+ * without blocking. */
+static ssize_t
+write_stream(struct zvm_sv *sv, struct zvm_source *s, size_t len)
+{
+	size_t done = 0;
+	ssize_t k;
+
+	if (s->nonblock || (s->kind == ZVM_SRC_CHR && !s->tty)) {
+		k = write(s->fd, sv->buf, len);
+		return k < 0 ? -errno : k;
+	}
+	/* A pipe or terminal we must not make non-blocking: a write of at
+	 * most PIPE_BUF after POLLOUT cannot block. */
+	while (done < len && ready(s->fd, POLLOUT)) {
+		size_t c = len - done < STREAM_CHUNK ? len - done :
+		    STREAM_CHUNK;
+
+		if ((k = write(s->fd, sv->buf + done, c)) < 0)
+			return done ? (ssize_t)done : -errno;
+		done += k;
+	}
+	return done ? (ssize_t)done : -EAGAIN;
+}
+
+static int
+do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r, int *chan, short *events)
+{
+	const __u64 *a = req->data.args;
+	int nr = req->data.nr, vec, posn = 0, e, seqstd = 0;
+	struct zvm_txn *t = &sv->txn;
+	struct zvm_ofd *o;
+	struct zvm_chan *ch;
+	struct zvm_source *s;
+	uint64_t total, room, n, p = 0, done = 0;
+	size_t cnt;
+	ssize_t got, k = 0;
+
+	if ((o = zvm_fd_get(sv, a[0])) == NULL || o->path ||
+	    !(o->acc & ZVM_ACC_WRITE))
+		return r->error = EBADF, ZVM_H_DONE;
+	ch = &sv->ch[o->chan];
+	s = ch->src;
+	vec = nr == SYS_writev || nr == SYS_pwritev || nr == SYS_pwritev2;
+	if (nr == SYS_pwritev2 && a[5] != 0)
+		return r->error = EOPNOTSUPP, ZVM_H_DONE;
+	if (nr == SYS_pwrite64 || nr == SYS_pwritev ||
+	    (nr == SYS_pwritev2 && (int64_t)a[3] != -1)) {
+		if (s->kind != ZVM_SRC_REG ||
+		    !(s->c->type & ZVM_TYPE_RANDOM_WRITE))
+			return r->error = ESPIPE, ZVM_H_DONE;
+		if ((int64_t)a[3] < 0)
+			return r->error = EINVAL, ZVM_H_DONE;
+		posn = 1;
+		p = a[3];
+	}
+	if ((e = load_iov(sv, vec, a[1], a[2], &cnt, &total)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	if (total == 0)
+		return ZVM_H_DONE;
+	if ((e = quota(ch, ZVM_PUTS, &room)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	n = total < room ? total : room;
+	if (s->kind == ZVM_SRC_REG) {
+		int rnd = s->c->type & ZVM_TYPE_RANDOM_WRITE;
+
+		if (!posn)
+			p = o->flags & O_APPEND ? s->size : rnd ? o->off :
+			    s->wpos;
+		seqstd = s->std >= 0 && !posn && !rnd;
+		/* ZeroVM: no hole the quota could never fill. */
+		if ((posn || rnd) && p >= s->size + room)
+			return r->error = EINVAL, ZVM_H_DONE;
+	}
+	while (done < n) {
+		size_t c = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
+
+		got = from_child(sv, cnt, done, sv->buf, c);
+		if (got <= 0) {
+			k = -EFAULT;
+			break;
+		}
+		if (s->kind == ZVM_SRC_REG) {
+			k = seqstd ? write(s->fd, sv->buf, got) :
+			    pwrite(s->fd, sv->buf, got, p + done);
+			if (k < 0)
+				k = -errno;
+		} else
+			k = write_stream(sv, s, got);
+		if (k <= 0)
+			break;
+		if (ch->rep->etag_on)
+			zvm_etag_update(&ch->etag, sv->buf, k);
+		done += k;
+		if (k < got)
+			break;
+	}
+	if (done == 0) {
+		if (k == -EAGAIN) {
+			if (o->flags & O_NONBLOCK)
+				return r->error = EAGAIN, ZVM_H_DONE;
+			*chan = o->chan;
+			*events = POLLOUT;
+			return ZVM_H_PEND;
+		}
+		if (k == 0)
+			k = -EIO;
+		if (k == -EPIPE)	/* as the kernel does */
+			syscall(SYS_tgkill, sv->pid, req->pid, SIGPIPE);
+		if (k != -EFAULT)
+			host_error(ch, "write", (int)-k);
+		return r->error = (int)-k, ZVM_H_DONE;
+	}
+	if (done == room && total > room)
+		ch->rep->hit |= 1u << ZVM_PUT_SIZE;
+	r->val = done;
+	t->active = 1;
+	t->restore = 0;
+	t->chan = o->chan;
+	t->write = 1;
+	t->n = done;
+	t->ofd = o;
+	t->pos = ZVM_POS_NONE;
+	if (s->kind == ZVM_SRC_REG) {
+		t->newpos = p + done;
+		t->pos = posn ? ZVM_POS_NONE : (s->c->type &
+		    ZVM_TYPE_RANDOM_WRITE) || (o->flags & O_APPEND) ?
+		    ZVM_POS_OFD : ZVM_POS_WRITE;
+		if (p + done > s->size)	/* the known end grows now */
+			s->size = p + done;
+	}
+	return ZVM_H_DONE;
+}
+
+int
+zvm_io_handle(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r, int *chan, short *events)
+{
+	sv->txn.active = 0;
+	if (is_read(req->data.nr))
+		return do_read(sv, req, r, chan, events);
+	if (is_write(req->data.nr))
+		return do_write(sv, req, r, chan, events);
+	return -1;
+}
+
+void
+zvm_io_commit(struct zvm_sv *sv, int ok)
+{
+	struct zvm_txn *t = &sv->txn;
+	struct zvm_chan *ch;
+
+	if (!t->active)
+		return;
+	t->active = 0;
+	ch = &sv->ch[t->chan];
+	if (!ok) {
+		if (t->restore)
+			ch->etag = t->saved;
+		if (!t->write)
+			return;	/* the bytes stay where they were */
+	} else {
+		ch->rep->used[t->write ? ZVM_PUTS : ZVM_GETS]++;
+		ch->rep->used[t->write ? ZVM_PUT_SIZE : ZVM_GET_SIZE] += t->n;
+	}
+	switch (t->pos) {
+	case ZVM_POS_OFD:
+		t->ofd->off = t->newpos;
+		break;
+	case ZVM_POS_READ:
+		ch->src->rpos = t->newpos;
+		break;
+	case ZVM_POS_WRITE:
+		ch->src->wpos = t->newpos;
+		break;
+	}
+}
+
+void
+zvm_io_end(struct zvm_sv *sv)
+{
+	for (size_t i = 0; i < sv->nsrc; i++)
+		if (sv->src[i].map) {
+			munmap(sv->src[i].map, sv->src[i].maplen);
+			sv->src[i].map = NULL;
+		}
+}

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * source - check every channel's uri first (stat, access, kinds, duplicate
+ * writers), open them only when all passed.  Files are opened O_NONBLOCK
+ * so a FIFO never blocks zvm-run, then fstat'ed and compared with what
+ * the check saw before an output is truncated.  zvm-run's own standard
+ * streams are used as they are, never reopened.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "source.h"
+
+static int
+kind_of(mode_t m)
+{
+	if (S_ISREG(m))
+		return ZVM_SRC_REG;
+	if (S_ISCHR(m))
+		return ZVM_SRC_CHR;
+	if (S_ISFIFO(m))
+		return ZVM_SRC_FIFO;
+	return -1;
+}
+
+static int
+is_tty(int fd)
+{
+	struct termios t;
+
+	return ioctl(fd, TCGETS, &t) == 0;
+}
+
+/* The directory part of path must be a searchable, writable directory. */
+static int
+parent_writable(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	if (n == 0)
+		return access("/", W_OK | X_OK);
+	if (n >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return access(dir, W_OK | X_OK);
+}
+
+static void
+check_std(const struct zvm_manifest *m, struct zvm_source *s,
+    struct zvm_diag *d)
+{
+	const char *mode[] = { "", "reading", "writing", "reading and writing" };
+	struct stat st;
+	int fl, k, need;
+
+	s->fd = -1;
+	if ((fl = fcntl(s->std, F_GETFL)) == -1 || fstat(s->std, &st) == -1) {
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, s->c->line,
+		    "Channel %s: zvm-run's %s is closed", s->c->alias,
+		    s->c->uri + 5);
+		return;
+	}
+	need = s->acc;
+	if (((need & ZVM_ACC_READ) && (fl & O_ACCMODE) == O_WRONLY) ||
+	    ((need & ZVM_ACC_WRITE) && (fl & O_ACCMODE) == O_RDONLY)) {
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, s->c->line,
+		    "Channel %s: zvm-run's %s is not open for %s",
+		    s->c->alias, s->c->uri + 5, mode[need]);
+		return;
+	}
+	k = kind_of(st.st_mode);
+	if (S_ISSOCK(st.st_mode))
+		k = ZVM_SRC_FIFO;
+	if (k < 0) {
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, s->c->line,
+		    "Channel %s: zvm-run's %s is a directory or block device",
+		    s->c->alias, s->c->uri + 5);
+		return;
+	}
+	if (need == ZVM_ACC_RW && k != ZVM_SRC_REG) {
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, s->c->line,
+		    "Channel %s: read-write needs a regular file",
+		    s->c->alias);
+		return;
+	}
+	s->kind = k;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->tty = k == ZVM_SRC_CHR && is_tty(s->std);
+}
+
+static void
+check_path(const struct zvm_manifest *m, struct zvm_source *s,
+    struct zvm_diag *d)
+{
+	const struct zvm_channel *c = s->c;
+	struct stat st;
+	int k, am = 0;
+
+	s->fd = -1;
+	if (stat(c->uri, &st) == -1) {
+		if (errno == ENOENT && !(s->acc & ZVM_ACC_READ)) {
+			if (parent_writable(c->uri) == 0) {
+				s->kind = ZVM_SRC_NONE;
+				return;
+			}
+		}
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+		    "Channel %s: %s: %s", c->alias, c->uri, strerror(errno));
+		return;
+	}
+	if ((k = kind_of(st.st_mode)) < 0) {
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+		    "Channel %s: %s: unsupported source type (%s)", c->alias,
+		    c->uri, S_ISDIR(st.st_mode) ? "directory" :
+		    S_ISSOCK(st.st_mode) ? "socket" : "block device");
+		return;
+	}
+	if (s->acc == ZVM_ACC_RW && k != ZVM_SRC_REG) {
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+		    "Channel %s: read-write needs a regular file", c->alias);
+		return;
+	}
+	if ((s->acc & ZVM_ACC_WRITE) && k == ZVM_SRC_REG && st.st_nlink > 1) {
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+		    "Channel %s: %s has %ju hard links; refusing to write it",
+		    c->alias, c->uri, (uintmax_t)st.st_nlink);
+		return;
+	}
+	if (s->acc & ZVM_ACC_READ)
+		am |= R_OK;
+	if (s->acc & ZVM_ACC_WRITE)
+		am |= W_OK;
+	if (access(c->uri, am) == -1) {
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+		    "Channel %s: %s: %s", c->alias, c->uri, strerror(errno));
+		return;
+	}
+	s->kind = k;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+}
+
+/* Two writers on one host file corrupt it (ZeroVM did): refuse. */
+static void
+check_writers(const struct zvm_manifest *m, struct zvm_source *s, size_t n,
+    struct zvm_diag *d)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!(s[i].acc & ZVM_ACC_WRITE) || s[i].kind < 0)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			int same;
+
+			if (!(s[j].acc & ZVM_ACC_WRITE) || s[j].kind < 0)
+				continue;
+			if (s[i].kind == ZVM_SRC_NONE ||
+			    s[j].kind == ZVM_SRC_NONE)
+				same = strcmp(s[i].c->uri, s[j].c->uri) == 0;
+			else
+				same = s[i].kind == ZVM_SRC_REG &&
+				    s[j].kind == ZVM_SRC_REG &&
+				    s[i].dev == s[j].dev &&
+				    s[i].ino == s[j].ino;
+			if (same) {
+				zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name,
+				    s[i].c->line, "Channel %s: writes the "
+				    "same file as %s", s[i].c->alias,
+				    s[j].c->alias);
+				break;
+			}
+		}
+	}
+}
+
+int
+zvm_source_check(const struct zvm_manifest *m, struct zvm_source **out,
+    size_t *np, struct zvm_diag *d)
+{
+	struct zvm_source *s;
+	size_t i, n = 0, nerr = d->nerr;
+
+	*out = NULL;
+	*np = 0;
+	if ((s = calloc(m->nchan ? m->nchan : 1, sizeof(*s))) == NULL) {
+		zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < m->nchan; i++) {
+		const struct zvm_channel *c = &m->chan[i];
+
+		if (c->deleted)
+			continue;
+		s[n].c = c;
+		s[n].acc = zvm_channel_access(c);
+		s[n].kind = -1;
+		s[n].std = zvm_std_alias(c->uri);
+		if (strchr(c->uri, ';') || strncasecmp(c->uri, "tcp:", 4) == 0)
+			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+			    "Channel %s: network and multi-source channels "
+			    "are not supported yet", c->alias);
+		else if (s[n].std >= 0)
+			check_std(m, &s[n], d);
+		else
+			check_path(m, &s[n], d);
+		n++;
+	}
+	check_writers(m, s, n, d);
+	*out = s;
+	*np = n;
+	return d->nerr > nerr ? -1 : 0;
+}
+
+static int
+open_path(struct zvm_source *s, const char *manifest, struct zvm_error *e)
+{
+	const struct zvm_channel *c = s->c;
+	struct stat st;
+	int fl = O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+
+	switch (s->acc) {
+	case ZVM_ACC_READ:
+		fl |= O_RDONLY;
+		break;
+	case ZVM_ACC_WRITE:
+		fl |= O_WRONLY;
+		break;
+	default:
+		fl |= O_RDWR;
+		break;
+	}
+	if (s->kind == ZVM_SRC_NONE)
+		fl |= O_CREAT | O_EXCL;
+	s->fd = open(c->uri, fl, 0666);
+	if (s->fd == -1 && errno == ENXIO && s->kind == ZVM_SRC_FIFO &&
+	    s->acc == ZVM_ACC_WRITE)	/* no reader yet: never block */
+		s->fd = open(c->uri, (fl & ~O_ACCMODE) | O_RDWR);
+	if (s->fd == -1 || fstat(s->fd, &st) == -1) {
+		zvm_error_set(e, ZVM_E_SYS, manifest, c->line,
+		    "Channel %s: %s", c->alias, c->uri);
+		e->sys_errno = errno;
+		return -1;
+	}
+	if (kind_of(st.st_mode) != (s->kind == ZVM_SRC_NONE ? ZVM_SRC_REG :
+	    s->kind) || (s->kind == ZVM_SRC_REG && (st.st_dev != s->dev ||
+	    st.st_ino != s->ino)) || ((s->acc & ZVM_ACC_WRITE) &&
+	    S_ISREG(st.st_mode) && st.st_nlink > 1)) {
+		zvm_error_set(e, ZVM_E_CHANNEL, manifest, c->line,
+		    "Channel %s: %s changed since it was checked", c->alias,
+		    c->uri);
+		return -1;
+	}
+	s->kind = kind_of(st.st_mode);
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->nonblock = 1;
+	s->tty = s->kind == ZVM_SRC_CHR && is_tty(s->fd);
+	if (s->kind != ZVM_SRC_REG)
+		return 0;
+	/* Write-only outputs start empty: truncate only now. */
+	if (s->acc == ZVM_ACC_WRITE && st.st_size > 0 &&
+	    ftruncate(s->fd, 0) == -1) {
+		zvm_error_set(e, ZVM_E_SYS, manifest, c->line,
+		    "Channel %s: truncate %s", c->alias, c->uri);
+		e->sys_errno = errno;
+		return -1;
+	}
+	s->size = s->acc == ZVM_ACC_WRITE ? 0 : (uint64_t)st.st_size;
+	/* Sequential writes on a read-write channel append (ZeroVM's CDR). */
+	s->wpos = s->acc == ZVM_ACC_RW ? s->size : 0;
+	return 0;
+}
+
+int
+zvm_source_open(struct zvm_source *s, size_t n, const char *manifest,
+    struct zvm_error *e)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i].std < 0) {
+			if (open_path(&s[i], manifest, e) == -1)
+				return -1;
+			continue;
+		}
+		s[i].fd = s[i].std;
+		if (s[i].kind != ZVM_SRC_REG || fstat(s[i].fd, &st) == -1)
+			continue;
+		/* A redirected file: read and write at its own offset. */
+		s[i].size = st.st_size;
+	}
+	return 0;
+}
+
+void
+zvm_source_free(struct zvm_source *s, size_t n)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (s[i].std < 0 && s[i].fd > 2)
+			close(s[i].fd);
+	free(s);
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * supervise - serve a started program until it is gone: answer every
+ * notification (the virtual fd table in lib/fdtable, channel I/O under
+ * quotas in lib/chanio, denials counted here), enforce the timeout, reap
+ * the program and fill the report.
+ */
+#ifndef ZVM_SUPERVISE_H
+#define ZVM_SUPERVISE_H
+
+#include <stdint.h>
+
+#include "report.h"
+#include "sandbox.h"
+#include "source.h"
+#include "util.h"
+
+/*
+ * Run the loop for child c (from zvm_sandbox_start) over the opened
+ * sources src[0..n) (channel i of the report is src[i]); timeout in
+ * seconds of wall clock from the program's exec.  Fills rep (caller frees
+ * with zvm_report_free()).  Returns 0 when the program ran and was reaped
+ * (whatever its fate: see rep->state), -1 with e set when supervision
+ * itself failed (the program is killed and reaped first).
+ */
+int zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
+    uint64_t timeout, struct zvm_report *rep, struct zvm_error *e);
+
+#endif

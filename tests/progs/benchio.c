@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * benchio - the I/O loops the benchmarks time, natively and under
+ * zvm-run alike: "w1 N PATH" does N 1-byte writes, "read CHUNK PATH"
+ * reads PATH to its end, "write CHUNK TOTAL PATH" writes TOTAL bytes.
+ * Prints the loop's own time in seconds (and bytes) to stdout.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned long long n, total = 0, chunk;
+	char *buf;
+	double t0;
+	ssize_t k;
+	int fd;
+
+	if (argc < 4)
+		return 2;
+	chunk = strtoull(argv[2], NULL, 10);
+	if (strcmp(argv[1], "w1") == 0) {
+		fd = open(argv[3], O_WRONLY);
+		t0 = now();
+		for (n = 0; n < chunk; n++)
+			if (write(fd, "x", 1) != 1)
+				return 1;
+		printf("%.9f\n", now() - t0);
+		return 0;
+	}
+	if ((buf = malloc(chunk)) == NULL)
+		return 1;
+	memset(buf, 'b', chunk);
+	if (strcmp(argv[1], "read") == 0) {
+		fd = open(argv[3], O_RDONLY);
+		t0 = now();
+		while ((k = read(fd, buf, chunk)) > 0)
+			total += k;
+	} else {
+		n = strtoull(argv[3], NULL, 10);
+		fd = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		t0 = now();
+		while (total < n && (k = write(fd, buf, chunk)) > 0)
+			total += k;
+	}
+	printf("%.9f %llu\n", now() - t0, total);
+	return 0;
+}

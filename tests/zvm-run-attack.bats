@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+# zvm-run attack suite (conventions.md Checklist 2): each escape attempt
+# is refused with the exact errno, or the process is killed.  Programs run
+# as nobody when the suite runs as root.
+load helper
+load zvm-run-helper
+
+attack() {
+	printf SAFE >"$W/in"
+	mf attack "$W/in,/dev/3.in,1,0,1000000,100000000,0,0" |
+	    sed "s|^Program.*|&\nArgs = attack $1|" >"$W/m"
+}
+
+@test "attack: fork, vfork, clone, clone3, exec, sockets, io_uring, ptrace, process_vm, seccomp, bpf, mount, unshare, setns, keyctl, perf, userfaultfd, personality, prctl, kill, rlimits, /proc, fd-creating calls" {
+	attack all
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$stderr" = "PASS 51 checks" ]
+	run grep -x 'Denied = clone:3,vfork:1,clone3:1,execve:1,execveat:1,socket:2,io_uring_setup:1,ptrace:2,process_vm_readv:1,process_vm_writev:1,seccomp:1,prctl:3,bpf:1,mount:1,unshare:1,setns:1,keyctl:1,perf_event_open:1,userfaultfd:1,personality:1,kill:3,tgkill:1,tkill:1,prlimit64:2,openat2:1,chroot:1,pipe2:1,memfd_create:1,eventfd2:1,nr999:1,setuid:1,pidfd_open:1,kcmp:1' "$W/rep"
+	assert_success
+}
+
+@test "attack: i386 int 0x80 kills the process (SIGSYS, 159)" {
+	attack abi32
+	run -159 as_nobody zvm-run "$W/m"
+	assert_output --partial "killed by signal 31 (SIGSYS)"
+}
+
+@test "attack: an x32 system call number kills the process" {
+	attack x32
+	run -159 as_nobody zvm-run "$W/m"
+}
+
+@test "attack: a thread rewriting the path during open never reaches a host file" {
+	attack toctou
+	run -0 --separate-stderr as_nobody zvm-run "$W/m"
+	[ "$stderr" = "$(printf 'opened 1\nPASS 6000 checks')" ]
+}
+
+@test "attack: the listener and no other fd is visible in the program" {
+	mf sleeper >"$W/m"
+	as_nobody zvm-run "$W/m" >"$W/pid" &
+	for i in $(seq 50); do [ -s "$W/pid" ] && break; sleep 0.1; done
+	pid=$(cat "$W/pid")
+	run ls "/proc/$pid/fd"
+	kill %1
+	wait %1 || true
+	assert_output ""
+}
+
+@test "attack: killing zvm-run kills the program" {
+	mf sleeper >"$W/m"
+	zvm-run "$W/m" >"$W/pid" &
+	zpid=$!
+	for i in $(seq 50); do [ -s "$W/pid" ] && break; sleep 0.1; done
+	pid=$(cat "$W/pid")
+	kill -0 "$pid"
+	kill -KILL "$zpid"
+	for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	run kill -0 "$pid"
+	assert_failure
+}
+
+@test "attack: SIGTERM to zvm-run is passed to the program (143)" {
+	mf sleeper >"$W/m"
+	zvm-run -r "$W/rep" "$W/m" >"$W/pid" &
+	zpid=$!
+	for i in $(seq 50); do [ -s "$W/pid" ] && break; sleep 0.1; done
+	kill -TERM "$zpid"
+	st=0
+	wait "$zpid" || st=$?
+	[ "$st" -eq 143 ]
+	run grep -x 'Signal = 15' "$W/rep"
+	assert_success
+}
+
+@test "attack: a FIFO channel with no writer does not hang the supervisor" {
+	mkfifo "$W/fifo"
+	chmod 666 "$W/fifo"
+	TIMEOUT=1 mf charo "$W/fifo,/dev/charo,0,0,4,32,0,0" >"$W/m"
+	run -124 as_nobody timeout 5 zvm-run "$W/m"
+}
+
+@test "attack: reading a channel the program has no write access to stays EACCES/EBADF (fdops)" {
+	printf 0123456789 >"$W/in"
+	mf fdops "$W/in,/dev/3.in,0,0,100,6,0,0" >"$W/m"
+	run -0 as_nobody zvm-run "$W/m"
+}
+
+@test "attack: a fork bomb ends at once with EPERM" {
+	attack all
+	run -0 as_nobody zvm-run "$W/m"
+	assert_output --partial PASS
+}
