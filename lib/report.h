@@ -50,6 +50,9 @@ struct zvm_report {
 	char message[256];	/* why, for a state other than ok */
 	double wall, user, sys;	/* seconds */
 	uint64_t maxrss;	/* peak RSS of the program, bytes */
+	int memory_etag_on;	/* Memory = N,1 */
+	int memory_etag_done;	/* the digest below was taken at exit */
+	char memory_etag[33];	/* hex xxh128 of readable memory at exit */
 	struct zvm_report_chan *chan;	/* owned */
 	size_t nchan;
 	struct zvm_denied *denied;	/* owned, in order of first denial */

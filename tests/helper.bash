@@ -12,7 +12,7 @@ PATH="$ZVM_BUILD:$PATH"
 export LC_ALL=C
 
 # The test data directory.
-DATA="$BATS_TEST_DIRNAME/data"
+export DATA="$BATS_TEST_DIRNAME/data"
 
 # Run a command as an unprivileged user when the suite runs as root, so a
 # sandboxed program can never lean on root's capabilities.
