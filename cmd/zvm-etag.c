@@ -2,7 +2,8 @@
 /*
  * zvm-etag - compute or check xxh128 etags of files.  Computing prints
  * the lines `xxhsum -H2` prints; -c checks GNU, BSD (--tag) and xxhsum
- * lines and the etag'd channels of zvm-run reports, with sha256sum's
+ * lines and the etag'd channels of zvm-run reports (zvm and json formats;
+ * a zerovm-format report names no files and is refused), with sha256sum's
  * options, messages and exit status.
  */
 #include <err.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "etag.h"
 #include "sumfile.h"
 #include "util.h"
@@ -178,7 +180,7 @@ check_file(const char *path)
 	struct stat st;
 	size_t len;
 	char *buf;
-	int got;
+	int got, rc = ZVM_EXIT_NO;
 
 	if ((fd = in ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
 	    zvm_read_fd(fd, &buf, &len) == -1) {
@@ -195,6 +197,16 @@ check_file(const char *path)
 			l.kind = ZVM_SUM_BAD;
 			l.why = "'-' names the check file itself";
 		}
+		if (l.kind == ZVM_SUM_UNUSABLE) {
+			/* A report that is broken or names no file: nothing
+			 * in it can be trusted or checked. */
+			if (l.line)
+				warnx("%s:%u: %s", label, l.line, l.why);
+			else
+				warnx("%s: %s", label, l.why);
+			rc = ZVM_EXIT_DATAERR;
+			continue;
+		}
 		if (l.kind == ZVM_SUM_BAD) {
 			nbad++;
 			if (warnings)
@@ -204,8 +216,12 @@ check_file(const char *path)
 		if (l.kind != ZVM_SUM_ENTRY)
 			continue;
 		nproper++;
-		/* A report's channel: only regular files can be checked. */
+		/*
+		 * A report's channel: only regular files can be checked.
+		 * The std uris name zvm-run's own streams, never ours.
+		 */
 		if (l.form == ZVM_SUM_CHANNEL && (l.name[0] != '/' ||
+		    zvm_std_alias(l.name) >= 0 ||
 		    (stat(l.name, &st) == 0 && !S_ISREG(st.st_mode)))) {
 			nskip++;
 			continue;
@@ -232,6 +248,8 @@ check_file(const char *path)
 	free(buf);
 	if (got == -1)
 		errx(ZVM_EXIT_OSERR, "out of memory");
+	if (rc == ZVM_EXIT_DATAERR)
+		return rc;
 	if (nproper == 0)
 		warnx("%s: no properly formatted checksum lines found", label);
 	else if (!status) {
@@ -246,7 +264,7 @@ check_file(const char *path)
 	}
 	if (nproper && nok && !nfail && !nread && !(strict && nbad))
 		return ZVM_EXIT_OK;
-	return ZVM_EXIT_NO;
+	return rc;
 }
 
 int

@@ -2,8 +2,10 @@
 /*
  * sumfile_fuzzer - libFuzzer entry point for the checksum-line reader.
  * The first byte picks the record delimiter ('\n' or NUL); the rest is a
- * check file.  Every entry's name must be a C string inside the reader's
- * buffer, and writing it and reading it back must give it unchanged.
+ * check file: checksum lines, or a zvm, json or zerovm report.  Every
+ * entry's name must be a C string, and writing it and reading it back
+ * must give it unchanged; an unusable file gives one record, with a
+ * reason, and nothing after it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,7 +29,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	delim = data[0] & 1 ? '\0' : '\n';
 	zvm_sumreader_init(&r, (const char *)data + 1, size - 1, delim);
 	while ((got = zvm_sumreader_next(&r, &l)) == 1) {
-		if (l.kind == ZVM_SUM_BAD && (l.why == NULL || !*l.why))
+		if ((l.kind == ZVM_SUM_BAD || l.kind == ZVM_SUM_UNUSABLE) &&
+		    (l.why == NULL || !*l.why))
+			abort();
+		if (l.kind == ZVM_SUM_UNUSABLE &&
+		    zvm_sumreader_next(&r, &l2) != 0)
 			abort();
 		if (l.kind != ZVM_SUM_ENTRY)
 			continue;

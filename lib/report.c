@@ -70,6 +70,11 @@ write_zvm(const struct zvm_report *r, struct zvm_buf *b)
 	zvm_buf_printf(b, "Time = %.4f\n", r->wall);
 	zvm_buf_printf(b, "CPU = %.4f,%.4f\n", r->user, r->sys);
 	zvm_buf_printf(b, "Memory = %ju\n", (uintmax_t)r->maxrss);
+	/* "none": Memory = N,1 asked for it, but the program never reached
+	 * its exit (killed, timed out), so no digest was taken. */
+	if (r->memory_etag_on)
+		zvm_buf_printf(b, "MemoryEtag = %s\n", r->memory_etag_done ?
+		    r->memory_etag : "none");
 	if (r->ndenied) {
 		zvm_buf_adds(b, "Denied = ");
 		for (i = 0; i < r->ndenied; i++)
@@ -128,6 +133,11 @@ write_zerovm(const struct zvm_report *r, struct zvm_buf *b)
 	for (i = 0; i < n; i++)
 		zvm_buf_printf(b, "%s%s %s", i ? " " : "", v[i]->alias,
 		    v[i]->etag);
+	/* ZeroVM put the memory digest last, named /dev/memory; a program
+	 * that never reached its exit has none, so nothing is written. */
+	if (r->memory_etag_on && r->memory_etag_done)
+		zvm_buf_printf(b, "%s/dev/memory %s", n++ ? " " : "",
+		    r->memory_etag);
 	zvm_buf_adds(b, n ? "\n" : "disable\n");
 	free(v);
 	for (i = 0; i < r->nchan; i++)
@@ -189,8 +199,16 @@ write_json(const struct zvm_report *r, struct zvm_buf *b)
 		json_str(b, r->message);
 	}
 	zvm_buf_printf(b, ",\"time\":%.4f,\"cpu\":{\"user\":%.4f,"
-	    "\"system\":%.4f},\"memory\":%ju,\"denied\":{", r->wall, r->user,
-	    r->sys, (uintmax_t)r->maxrss);
+	    "\"system\":%.4f},\"memory\":%ju", r->wall, r->user, r->sys,
+	    (uintmax_t)r->maxrss);
+	if (r->memory_etag_on) {
+		zvm_buf_adds(b, ",\"memory_etag\":");
+		if (r->memory_etag_done)
+			json_str(b, r->memory_etag);
+		else
+			zvm_buf_adds(b, "null");
+	}
+	zvm_buf_adds(b, ",\"denied\":{");
 	for (i = 0; i < r->ndenied; i++) {
 		zvm_buf_adds(b, i ? "," : "");
 		json_str(b, r->denied[i].name);

@@ -3,7 +3,8 @@
  * sumfile - read and write checksum lines.  The GNU and BSD forms follow
  * coreutils 9.1 (md5sum.c: split_3, bsd_split_3, filename_unescape) so a
  * line is OK, skipped or improperly formatted exactly when sha256sum -c
- * would say so; report Channel lines are zvm's own addition.
+ * would say so; report Channel lines are zvm's own addition, and so are
+ * json reports (sumjson.c) and the refusal of zerovm-format reports.
  */
 #include <string.h>
 
@@ -44,6 +45,59 @@ key_is(const char *s, size_t n, const char *key)
 	return i < n && s[i] == '=';
 }
 
+/* s[0..n) is [0-9]+, with a leading '-' when sign, or with one '.' inside
+ * when dot. */
+static int
+isnum(const char *s, size_t n, int sign, int dot)
+{
+	size_t i = 0, digits = 0;
+
+	if (sign && n && s[0] == '-')
+		i++;
+	for (; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (dot == 1 && s[i] == '.' && digits)
+			dot = 2;
+		else
+			return 0;
+	}
+	return digits > 0 && dot != 1 && (dot != 2 || s[n - 1] != '.');
+}
+
+/*
+ * ZeroVM's report (zerovm.md 5.1): validator, daemon and return-code lines
+ * of integers, the etag line, then ten accounting fields "%.2f %.2f" and
+ * eight integers.  Nothing else has that shape.
+ */
+static int
+is_zerovm(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *nl, *sp;
+	int i, f;
+
+	for (i = 1; i <= 5; i++, p = nl + 1) {
+		if (p > end || (nl = memchr(p, '\n', (size_t)(end - p))) ==
+		    NULL)
+			return 0;
+		if (i <= 3 && !isnum(p, (size_t)(nl - p), 1, 0))
+			return 0;
+		if (i != 5)
+			continue;
+		for (f = 0; f < 10; f++, p = sp + 1) {
+			if ((sp = memchr(p, ' ', (size_t)(nl - p))) == NULL)
+				sp = nl;
+			if (!isnum(p, (size_t)(sp - p), 0, f < 2))
+				return 0;
+			if (sp == nl)
+				break;
+		}
+		if (f != 9 || sp != nl)
+			return 0;
+	}
+	return 1;
+}
+
 void
 zvm_sumreader_init(struct zvm_sumreader *r, const char *buf, size_t len,
     int delim)
@@ -55,6 +109,19 @@ zvm_sumreader_init(struct zvm_sumreader *r, const char *buf, size_t len,
 	r->len = len;
 	r->delim = delim;
 	r->reversed = -1;
+	/* No checksum line starts with '{': a json report. */
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
+	    *p == '\n'))
+		p++;
+	if (p < end && *p == '{') {
+		r->file = ZVM_SUMF_JSON;
+		return;
+	}
+	p = buf;
+	if (delim == '\n' && is_zerovm(buf, len)) {
+		r->file = ZVM_SUMF_ZEROVM;
+		return;
+	}
 	for (; p < end; p = nl + 1) {
 		if ((nl = memchr(p, delim, (size_t)(end - p))) == NULL)
 			nl = end;
@@ -69,6 +136,49 @@ void
 zvm_sumreader_free(struct zvm_sumreader *r)
 {
 	zvm_buf_free(&r->tmp);
+	zvm_sumjson_free(&r->json);
+}
+
+/* The records of a json or zerovm report (see zvm_sumreader_init). */
+static int
+report_next(struct zvm_sumreader *r, struct zvm_sumline *out)
+{
+	const struct zvm_sumjson_chan *c;
+
+	memset(out, 0, sizeof *out);
+	if (r->state == 2)
+		return 0;
+	if (r->file == ZVM_SUMF_ZEROVM) {
+		r->state = 2;
+		out->kind = ZVM_SUM_UNUSABLE;
+		out->why = "a zerovm-format report names no files; write it "
+		    "with --report-format=zvm or json";
+		return 1;
+	}
+	if (r->state == 0) {
+		switch (zvm_sumjson_read(r->buf, r->len, &r->json)) {
+		case -2:
+			return -1;
+		case -1:
+			r->state = 2;
+			out->kind = ZVM_SUM_UNUSABLE;
+			out->line = r->json.line;
+			out->why = r->json.why;
+			return 1;
+		}
+		r->state = 1;
+	}
+	if (r->next == r->json.n) {
+		r->state = 2;
+		return 0;
+	}
+	c = &r->json.chan[r->next++];
+	out->kind = ZVM_SUM_ENTRY;
+	out->form = ZVM_SUM_CHANNEL;
+	out->line = c->line;
+	memcpy(out->digest, c->digest, sizeof out->digest);
+	out->name = r->json.names + c->uri;
+	return 1;
 }
 
 /* coreutils' filename_unescape, plus "\r"; in place, NUL-terminates. */
@@ -292,6 +402,8 @@ zvm_sumreader_next(struct zvm_sumreader *r, struct zvm_sumline *out)
 	const char *rec, *end, *why, *why2;
 	size_t n;
 
+	if (r->file != ZVM_SUMF_LINES)
+		return report_next(r, out);
 	if (r->pos >= r->len)
 		return 0;
 	rec = r->buf + r->pos;

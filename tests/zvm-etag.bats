@@ -269,6 +269,62 @@ $PWD/out.txt: OK"
 	assert_output 'zvm-etag: r0: no properly formatted checksum lines found'
 }
 
+@test "a report's /dev/stdin, /dev/stdout, /dev/stderr are zvm-run's streams, never checked" {
+	printf 'in' >in
+	h=$(zvm-etag <in | cut -c1-32)
+	printf 'State = ok\nChannel = /dev/stdin,/dev/stdin,0,%s,1,2,0,0\n' "$h" >r
+	run -1 sh -c 'zvm-etag -c r <in'
+	assert_output 'zvm-etag: r: no file was verified'
+	printf '{"state":"ok","channels":[{"uri":"/dev/stdin","alias":"/dev/stdin","etag":"%s"}]}' "$h" >r.json
+	run -1 sh -c 'zvm-etag -c r.json <in'
+	assert_output 'zvm-etag: r.json: no file was verified'
+}
+
+@test "a json report: etag'd regular-file channels are checked, null and streams skipped" {
+	printf 'input data' >in.txt
+	printf 'output data' >'out "q".txt'
+	hin=$(zvm-etag <in.txt | cut -c1-32)
+	hout=$(zvm-etag <'out "q".txt' | cut -c1-32)
+	cat >run.json <<EOT
+{"state":"ok","exit":0,"time":0.0031,"cpu":{"user":0.0010,"system":0.0004},
+"memory":1880064,"memory_etag":null,"denied":{},"channels":[
+{"uri":"/dev/stdout","alias":"/dev/stdout","type":0,"etag":"$hout","gets":0,"get_size":0,"puts":1,"put_size":11,"quota":[]},
+{"uri":"$PWD/in.txt","alias":"/dev/3.in.txt","type":3,"etag":"$hin","gets":1,"get_size":10,"puts":0,"put_size":0,"quota":[]},
+{"uri":"$PWD/out \"q\".txt","alias":"/dev/4.out","type":0,"etag":"${hout^^}","gets":0,"get_size":0,"puts":1,"put_size":11,"quota":["put_size"]},
+{"uri":"$PWD/in.txt","alias":"/dev/5.in","type":0,"etag":null,"gets":1,"get_size":5,"puts":0,"put_size":0,"quota":[]}]}
+EOT
+	run -0 zvm-etag -c --strict run.json
+	assert_output "$PWD/in.txt: OK
+$PWD/out \"q\".txt: OK"
+	printf 'changed' >in.txt
+	run -1 --separate-stderr zvm-etag -c --quiet run.json
+	assert_output "$PWD/in.txt: FAILED"
+	# Damage anywhere makes the whole report unusable: 65, line and why.
+	sed 's/"type":3,/"type":"3",/' run.json >bad.json
+	run -65 --separate-stderr zvm-etag -c bad.json
+	assert_output ""
+	assert_equal "$stderr" 'zvm-etag: bad.json:4: "type" is a string, not a number'
+	printf '{"state":"ok","channels":[]}' >empty.json
+	run -1 zvm-etag -c empty.json
+	assert_output 'zvm-etag: empty.json: no properly formatted checksum lines found'
+	# An unusable report among good check files: the others are checked.
+	zvm-etag in.txt >good.sum
+	run -65 zvm-etag -c bad.json good.sum
+	assert_line 'in.txt: OK'
+}
+
+@test "a zerovm-format report is refused: 65, and why" {
+	printf '0\n0\n0\n/dev/stdout %s\n0.00 0.01 2 466 0 0 0 0 0 0\nok\n\n' \
+	    "$(zvm-etag </dev/null | cut -c1-32)" >z.report
+	run -65 --separate-stderr zvm-etag -c z.report
+	assert_output ""
+	assert_equal "$stderr" 'zvm-etag: z.report: a zerovm-format report names no files; write it with --report-format=zvm or json'
+	# Nine accounting fields: not ZeroVM's shape, so plain junk lines.
+	sed -i 's/ 0 0 0 0 0 0$/ 0 0 0 0 0/' z.report
+	run -1 zvm-etag -c z.report
+	assert_output 'zvm-etag: z.report: no properly formatted checksum lines found'
+}
+
 @test "a bad Channel line in a report is improperly formatted" {
 	printf 'x' >f
 	h=$(zvm-etag <f | cut -c1-32)
