@@ -2,12 +2,15 @@
 /*
  * zvm-manifest - write a manifest for a program, as ZeroVM's zvsh did.
  * PROGRAM is found on PATH, @ arguments become channels and Env lines,
- * options set Timeout, Memory, quotas and extra channels.  The manifest is
- * built with libzvm's change primitives on an empty one, then read back
- * and checked before a byte goes to stdout or, atomically, DIR/manifest.1.
+ * options set Timeout, Memory, quotas and extra channels (-c, --file,
+ * --image); a dynamic PROGRAM's loader and libraries become read-only
+ * channels, found by lib/elf reading the files.  The manifest is built
+ * with libzvm's change primitives on an empty one, then read back and
+ * checked before a byte goes to stdout or, atomically, DIR/manifest.1.
  */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,19 +22,26 @@
 #include "args.h"
 #include "atfile.h"
 #include "atomic.h"
+#include "elf.h"
 #include "manifest.h"
 #include "path.h"
 #include "util.h"
 
-enum { OPT_SAVE_DIR = 256, OPT_STDERR, OPT_STDIN, OPT_STDOUT, OPT_VERSION };
+enum {
+	OPT_FILE = 256, OPT_IMAGE, OPT_NO_LIBS, OPT_SAVE_DIR, OPT_STDERR,
+	OPT_STDIN, OPT_STDOUT, OPT_VERSION
+};
 
 /* Sorted, like the getopt string. */
 static const struct option longopts[] = {
 	{ "channel",	required_argument,	NULL, 'c' },
 	{ "env",	required_argument,	NULL, 'e' },
 	{ "etag",	no_argument,		NULL, 'E' },
+	{ "file",	required_argument,	NULL, OPT_FILE },
 	{ "help",	no_argument,		NULL, 'h' },
+	{ "image",	required_argument,	NULL, OPT_IMAGE },
 	{ "memory",	required_argument,	NULL, 'm' },
+	{ "no-libs",	no_argument,		NULL, OPT_NO_LIBS },
 	{ "quota",	required_argument,	NULL, 'q' },
 	{ "save-dir",	required_argument,	NULL, OPT_SAVE_DIR },
 	{ "stderr",	required_argument,	NULL, OPT_STDERR },
@@ -48,6 +58,14 @@ static const char *const std[3] = {
 	"/dev/stdin", "/dev/stdout", "/dev/stderr"
 };
 
+/* A --file or --image channel, in command-line order. */
+struct tree {
+	const char *opt;	/* "--file" or "--image" */
+	const char *arg;	/* borrowed from argv */
+	char *uri, *alias;	/* owned */
+	uint64_t type;
+};
+
 /*
  * Everything the run allocates hangs off this one static, so an errx()
  * on any path leaves no unreachable memory behind for LeakSanitizer.
@@ -55,6 +73,9 @@ static const char *const std[3] = {
 static struct {
 	struct zvm_manifest m, back;
 	struct zvm_atfiles files;
+	struct zvm_elf_deps deps;
+	struct tree *tree;		/* --file, --image */
+	size_t ntree;
 	struct zvm_arena arena;		/* -c strings, NAME copies */
 	struct zvm_buf out;
 	struct zvm_channel *extra;	/* -c, in order */
@@ -72,6 +93,8 @@ usage(FILE *out, int status)
 	    "[-m SIZE] [-q SIZE]\n"
 	    "                    [-t SECONDS] [--stdin URI] [--stdout URI] "
 	    "[--stderr URI]\n"
+	    "                    [--file PATH[:ALIAS]]... "
+	    "[--image DIR[:ALIAS]]... [--no-libs]\n"
 	    "                    [--save-dir DIR] [--] PROGRAM [ARG...]\n",
 	    out);
 	if (out == stdout)
@@ -85,6 +108,11 @@ usage(FILE *out, int status)
 		    "  -q, --quota=SIZE       quota of the channels made here "
 		    "(default 4G)\n"
 		    "  -t, --timeout=SECONDS  Timeout (default 50)\n"
+		    "      --file=PATH[:ALIAS]  add a read-only file channel\n"
+		    "      --image=DIR[:ALIAS]  add a read-only directory "
+		    "tree channel\n"
+		    "      --no-libs          no channels for the loader and "
+		    "libraries\n"
 		    "      --save-dir=DIR     write DIR/manifest.1 instead\n"
 		    "      --stderr=URI       uri of /dev/stderr\n"
 		    "      --stdin=URI        uri of /dev/stdin\n"
@@ -92,7 +120,9 @@ usage(FILE *out, int status)
 		    "      --version          print the version and exit\n"
 		    "Arguments @FILE or @r:FILE (input), @w:FILE (output) and "
 		    "@rw:FILE become\nchannels /dev/N.FILE; @NAME=value "
-		    "becomes an Env line.  See zvm-manifest(1).\n", out);
+		    "becomes an Env line.  A dynamic PROGRAM's\nloader and "
+		    "libraries become read-only channels.  See "
+		    "zvm-manifest(1).\n", out);
 	exit(status);
 }
 
@@ -244,6 +274,91 @@ uri_arg(const char *opt, const char *s)
 	if (uri == NULL)
 		err(ZVM_EXIT_OSERR, NULL);
 	return uri;
+}
+
+/* Can s be a Channel field as it is?  Fields are split at ',', trimmed. */
+static int
+field_ok(const char *s)
+{
+	return *s != '\0' && strchr(s, ',') == NULL && value_ok(s, 1);
+}
+
+/*
+ * --file PATH[:ALIAS] and --image DIR[:ALIAS]: ALIAS starts at the last
+ * ":/", so a PATH holding ":/" needs an explicit ALIAS.  The file must be
+ * there now, of the right kind and readable; aliases are tidied.
+ */
+static void
+tree_arg(struct tree *tp)
+{
+	struct tree t = { .opt = tp->opt, .arg = tp->arg, .type = 1 };
+	const char *opt = t.opt, *arg = t.arg;
+	int image = strcmp(opt, "--image") == 0;
+	const char *sep = NULL, *why = NULL;
+	struct stat st;
+	char *path;
+
+	for (const char *p = arg; (p = strstr(p, ":/")) != NULL; p++)
+		sep = p;
+	path = sep ? strndup(arg, (size_t)(sep - arg)) : strdup(arg);
+	if (path == NULL)
+		err(ZVM_EXIT_OSERR, NULL);
+	if (*path == '\0')
+		errx(ZVM_EXIT_USAGE, "%s %s: expected %s[:ALIAS]", opt, arg,
+		    image ? "DIR" : "PATH");
+	if ((t.uri = zvm_path_abs(g.cwd, path)) == NULL ||
+	    (t.alias = zvm_path_lexical(sep ? sep + 1 : t.uri)) == NULL)
+		err(ZVM_EXIT_OSERR, NULL);
+	if (!field_ok(t.uri) || !field_ok(t.alias))
+		errx(ZVM_EXIT_USAGE, "%s %s: a channel name cannot hold ',', "
+		    "line breaks or leading or trailing blanks", opt, arg);
+	if (stat(path, &st) == -1)
+		err(ZVM_EXIT_NOINPUT, "%s %s", opt, arg);
+	if (image && !S_ISDIR(st.st_mode))
+		why = "not a directory";
+	else if (!image && S_ISDIR(st.st_mode))
+		why = "a directory (use --image)";
+	else if (!image && !S_ISREG(st.st_mode))
+		why = "not a regular file";
+	if (why)
+		errx(ZVM_EXIT_NOINPUT, "%s %s: %s", opt, arg, why);
+	if (faccessat(AT_FDCWD, path, image ? R_OK | X_OK : R_OK,
+	    AT_EACCESS) == -1)
+		err(ZVM_EXIT_NOINPUT, "%s %s", opt, arg);
+	free(path);
+	*tp = t;
+}
+
+/* The value of the last Env NAME=... the program will get, or NULL. */
+static const char *
+env_value(const char *name)
+{
+	const char *v = NULL;
+
+	for (size_t i = 0; i < g.nenv; i++)
+		if (strcmp(g.envname[i], name) == 0)
+			v = g.envvalue[i];
+	return v;
+}
+
+/*
+ * The files ld.so will open for PROGRAM.  LD_LIBRARY_PATH counts as the
+ * program's Env will hold it; the environment of zvm-manifest never does.
+ */
+static void
+libs(void)
+{
+	struct zvm_elf_opts o = { .library_path = env_value("LD_LIBRARY_PATH") };
+	struct zvm_error e;
+	char buf[600];
+
+	if (zvm_elf_deps(g.program, &o, &g.deps, &e) == 0)
+		return;
+	if (e.code == ZVM_E_NOMEM)
+		errx(ZVM_EXIT_OSERR, "out of memory");
+	if (e.code == ZVM_E_SYS && e.msg[0] == '\0')
+		errx(ZVM_EXIT_NOINPUT, "%s: %s", e.file, strerror(e.sys_errno));
+	errx(ZVM_EXIT_NOINPUT, "%s", zvm_error_fmt(&e, buf, sizeof buf));
 }
 
 /*
@@ -430,9 +545,18 @@ save(const char *dir)
 	free(path);
 }
 
+/* A read-only channel found by zvm_elf_deps(), unless one has its alias. */
+static void
+add_found(const struct zvm_elf_file *f, uint64_t etag, uint64_t quota)
+{
+	if (f->alias && zvm_manifest_find(&g.m, f->alias) == NULL)
+		add_channel(f->uri, f->alias, 1, ZVM_ACC_READ, etag, quota);
+}
+
 /*
  * The manifest, on an empty one: header keys in zvsh's order, Args and
- * Env, then the standard channels, the @ files and the -c channels.
+ * Env, then the standard channels, the @ files, the -c channels, the
+ * --file and --image channels, the loader, the cache and the libraries.
  */
 static void
 build(size_t nargs, uint64_t timeout, uint64_t memory, uint64_t quota,
@@ -480,6 +604,19 @@ build(size_t nargs, uint64_t timeout, uint64_t memory, uint64_t quota,
 		if (zvm_manifest_add_channel(&g.m, c, &e) == -1)
 			die(&e);
 	}
+	for (size_t i = 0; i < g.ntree; i++) {
+		struct tree *t = &g.tree[i];
+
+		if (zvm_manifest_find(&g.m, t->alias))
+			errx(ZVM_EXIT_USAGE, "%s %s: alias %s is already a "
+			    "channel", t->opt, t->arg, t->alias);
+		add_channel(t->uri, t->alias, t->type, ZVM_ACC_READ, etag,
+		    quota);
+	}
+	add_found(&g.deps.interp, etag, quota);
+	add_found(&g.deps.cache, etag, quota);
+	for (size_t i = 0; i < g.deps.nlib; i++)
+		add_found(&g.deps.lib[i], etag, quota);
 }
 
 static void
@@ -488,6 +625,12 @@ cleanup(void)
 	zvm_manifest_free(&g.m);
 	zvm_manifest_free(&g.back);
 	zvm_atfiles_free(&g.files);
+	zvm_elf_deps_free(&g.deps);
+	for (size_t i = 0; i < g.ntree; i++) {
+		free(g.tree[i].uri);
+		free(g.tree[i].alias);
+	}
+	free(g.tree);
 	zvm_arena_free(&g.arena);
 	zvm_buf_free(&g.out);
 	free(g.extra);
@@ -507,7 +650,7 @@ main(int argc, char *argv[])
 	uint64_t memory = UINT64_C(4294967296), quota = UINT64_C(4294967296);
 	uint64_t timeout = 50, etag = 0;
 	size_t nargs;
-	int ch;
+	int ch, nolibs = 0;
 
 	/* "+": options stop at PROGRAM, whose own options are its own. */
 	while ((ch = getopt_long(argc, argv, "+Ec:e:hm:q:t:", longopts,
@@ -539,6 +682,17 @@ main(int argc, char *argv[])
 				errx(ZVM_EXIT_USAGE, "-t %s: must be at least "
 				    "1 second", optarg);
 			break;
+		case OPT_FILE:
+		case OPT_IMAGE:
+			/* Checked once the current directory is known. */
+			g.tree = xreallocarray(g.tree, g.ntree + 1,
+			    sizeof *g.tree);
+			g.tree[g.ntree++] = (struct tree){ .arg = optarg,
+			    .opt = ch == OPT_FILE ? "--file" : "--image" };
+			break;
+		case OPT_NO_LIBS:
+			nolibs = 1;
+			break;
 		case OPT_SAVE_DIR:
 			savedir = optarg;
 			break;
@@ -565,7 +719,11 @@ main(int argc, char *argv[])
 		err(ZVM_EXIT_OSERR, "getcwd");
 	for (int i = 0; i < 3; i++)
 		g.uri[i] = uri_arg(std[i] + 5, uriopt[i] ? uriopt[i] : std[i]);
+	for (size_t i = 0; i < g.ntree; i++)
+		tree_arg(&g.tree[i]);
 	nargs = program_args(argv, (size_t)argc);
+	if (!nolibs)
+		libs();
 
 	build(nargs, timeout, memory, quota, etag);
 	verify();

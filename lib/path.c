@@ -4,6 +4,7 @@
  * a "dir/.." pair is dropped only after lstat(2) showed that dir is a real
  * directory, so the tidy name always reaches the same file as the original
  * (a purely lexical ".." would walk out of a symbolic link the wrong way).
+ * The one exception, zvm_path_lexical(), mirrors zvm-run's alias matching.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -71,6 +72,42 @@ zvm_path_abs(const char *cwd, const char *path)
 			out[len] = '\0';
 		}
 	}
+	return out;
+}
+
+char *
+zvm_path_lexical(const char *path)
+{
+	char *out = malloc(strlen(path) + 2);
+	size_t n = 0;
+
+	if (out == NULL)
+		return NULL;
+	while (*path) {
+		const char *c;
+		size_t len;
+
+		while (*path == '/')
+			path++;
+		for (c = path; *path && *path != '/'; path++)
+			continue;
+		len = (size_t)(path - c);
+		if (len == 0 || (len == 1 && c[0] == '.'))
+			continue;
+		if (len == 2 && c[0] == '.' && c[1] == '.') {
+			while (n > 0 && out[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--;
+			continue;
+		}
+		out[n++] = '/';
+		memcpy(out + n, c, len);
+		n += len;
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
 	return out;
 }
 

@@ -24,6 +24,14 @@
 char *zvm_path_abs(const char *cwd, const char *path);
 
 /*
+ * Make path absolute against "/" purely lexically, the way zvm-run matches
+ * the paths a program opens with channel aliases: empty and "."
+ * components go, ".." drops the component before it (never above "/").
+ * Returns a string the caller frees with free(), or NULL on ENOMEM.
+ */
+char *zvm_path_lexical(const char *path);
+
+/*
  * The part of path after its last '/' ("" when path ends in '/').
  * Borrowed: points into path.
  */

@@ -2,7 +2,9 @@
 # zvm-manifest: usage, golden manifests (the scratch directory is written
 # as $TMP so the files do not depend on where the test runs), PATH lookup,
 # @ arguments, errors and exit codes, --save-dir, round trip through the
-# library's parser, and the man page and completions against --help.
+# library's parser, the loader and library channels of dynamic programs
+# (ldd(1) is the oracle), --file, --image and --no-libs, and the man page
+# and completions against --help.
 load helper
 
 setup() {
@@ -298,13 +300,170 @@ zvm-manifest: Channel /c: uri 'rel' must be an absolute path or tcp:host:port"
 	assert_line "Channel = $T/in.txt,/dev/1.in.txt,1,0,3,3,0,0"
 }
 
+# The files ldd says ld.so opens for "$@" (loader first, then the
+# libraries in load order, paths tidied the way zvm-run matches them),
+# one a line.  ldd is an oracle only: zvm-manifest never runs anything.
+ldd_files() {
+	ldd "$@" | awk '
+		$2 == "=>" && $3 ~ /^\// { lib[n++] = $3 }
+		$1 ~ /^\// && $2 ~ /^\(/ { interp = $1 }
+		END { print interp; for (i = 0; i < n; i++) print lib[i] }' |
+	    while read -r f; do
+		realpath -m -s "$f"
+	done
+}
+
+# The aliases of the read-only channels after the standard ones, minus
+# /etc/ld.so.cache, one a line.
+found_files() {
+	awk -F' = ' '$1 == "Channel" { split($2, f, ","); print f[2] }' |
+	    grep -v -e '^/dev/std' -e '^/etc/ld.so.cache$'
+}
+
+# Build prog and libf.so with cc: prog needs libf.so through RUNPATH
+# $ORIGIN/lib; libf.so needs libg.so, found only on LD_LIBRARY_PATH.
+build_dynamic() {
+	command -v cc >/dev/null || skip "no C compiler"
+	command -v ldd >/dev/null || skip "no ldd"
+	mkdir -p dyn/lib dyn/l2
+	echo 'int g(void) { return 0; }' >g.c
+	echo 'int g(void); int f(void) { return g(); }' >f.c
+	echo 'int f(void); int main(void) { return f(); }' >m.c
+	cc -shared -fPIC -o dyn/l2/libg.so g.c
+	cc -shared -fPIC -o dyn/lib/libf.so f.c -Ldyn/l2 -lg
+	cc -o dyn/prog m.c -Ldyn/lib -lf -Wl,-rpath-link,dyn/l2 \
+		'-Wl,--enable-new-dtags,-rpath,$ORIGIN/lib'
+}
+
+@test "dynamic: loader, ld.so.cache and libraries, as ldd lists them" {
+	command -v ldd >/dev/null || skip "no ldd"
+	local prog
+	for prog in /bin/true /usr/bin/python3 /bin/sh; do
+		[ -x "$prog" ] || continue
+		run -0 --separate-stderr zvm-manifest "$prog"
+		[ -z "$stderr" ]
+		assert_line 'Channel = /etc/ld.so.cache,/etc/ld.so.cache,1,0,4294967296,4294967296,0,0'
+		assert_line --regexp '^Channel = (/[^,]*),\1,1,0,4294967296,4294967296,0,0$'
+		diff -u <(ldd_files "$prog") <(found_files <<<"$output") ||
+			fail "$prog: channels differ from ldd"
+	done
+}
+
+@test "dynamic: RUNPATH \$ORIGIN, LD_LIBRARY_PATH from Env only" {
+	build_dynamic
+	run -66 --separate-stderr zvm-manifest dyn/prog
+	assert_output ''
+	[ "$stderr" = "zvm-manifest: $T/dyn/prog: library not found: libg.so (needed by $T/dyn/lib/libf.so)" ]
+	# The environment of zvm-manifest is not the program's.
+	LD_LIBRARY_PATH=$T/dyn/l2 run -66 zvm-manifest dyn/prog
+	run -0 zvm-manifest -e LD_LIBRARY_PATH="$T/dyn/l2" dyn/prog
+	assert_line "Channel = $T/dyn/lib/libf.so,$T/dyn/lib/libf.so,1,0,4294967296,4294967296,0,0"
+	diff -u <(LD_LIBRARY_PATH=$T/dyn/l2 ldd_files dyn/prog) \
+		<(found_files <<<"$output")
+	run -0 zvm-manifest dyn/prog @LD_LIBRARY_PATH="$T/dyn/l2"
+	assert_line "Channel = $T/dyn/l2/libg.so,$T/dyn/l2/libg.so,1,0,4294967296,4294967296,0,0"
+}
+
+@test "dynamic: a glibc-hwcaps copy wins where ld.so would take it" {
+	build_dynamic
+	mkdir -p dyn/lib/glibc-hwcaps/x86-64-v2
+	cp dyn/lib/libf.so dyn/lib/glibc-hwcaps/x86-64-v2/
+	LD_LIBRARY_PATH=$T/dyn/l2 ldd_files dyn/prog | grep -q glibc-hwcaps ||
+		skip "ld.so does not take x86-64-v2 libraries on this CPU"
+	run -0 zvm-manifest -e LD_LIBRARY_PATH="$T/dyn/l2" dyn/prog
+	assert_line --partial ",$T/dyn/lib/glibc-hwcaps/x86-64-v2/libf.so,"
+	diff -u <(LD_LIBRARY_PATH=$T/dyn/l2 ldd_files dyn/prog) \
+		<(found_files <<<"$output")
+}
+
+@test "dynamic: every missing library is named, exit 66" {
+	build_dynamic
+	rm dyn/lib/libf.so
+	run -66 --separate-stderr zvm-manifest dyn/prog
+	assert_output ''
+	[ "$stderr" = "zvm-manifest: $T/dyn/prog: library not found: libf.so (needed by $T/dyn/prog)" ]
+}
+
+@test "dynamic: --no-libs, -E, and a channel given by hand wins" {
+	[ -x /bin/true ] || skip "no /bin/true"
+	run -0 zvm-manifest --no-libs /bin/true
+	refute_line --partial 'ld.so'
+	[ "$(grep -c '^Channel' <<<"$output")" -eq 3 ]
+	run -0 zvm-manifest -E /bin/true
+	assert_line 'Channel = /etc/ld.so.cache,/etc/ld.so.cache,1,1,4294967296,4294967296,0,0'
+	run -0 zvm-manifest --file "$T/in.txt:/etc/ld.so.cache" /bin/true
+	assert_line "Channel = $T/in.txt,/etc/ld.so.cache,1,0,4294967296,4294967296,0,0"
+	[ "$(grep -c ',/etc/ld.so.cache,' <<<"$output")" -eq 1 ]
+}
+
+@test "static programs and scripts get no library channels" {
+	local static="$ZVM_BUILD/tests/progs/exitwith"
+	[ -x "$static" ] || static=/usr/bin/busybox
+	file -L "$static" | grep -q 'statically linked' || skip "no static program"
+	run -0 zvm-manifest "$static"
+	[ "$(grep -c '^Channel' <<<"$output")" -eq 3 ]
+	run -0 zvm-manifest prog
+	[ "$(grep -c '^Channel' <<<"$output")" -eq 3 ]
+}
+
+@test "a program that is neither ELF nor a script: exit 66" {
+	printf 'hello\n' >bin/text
+	chmod 755 bin/text
+	run -66 --separate-stderr zvm-manifest text
+	[ "$stderr" = "zvm-manifest: $T/bin/text: neither an ELF program nor a #! script" ]
+	run -0 zvm-manifest --no-libs text
+}
+
+@test "golden: --file and --image in command-line order" {
+	golden image --image sub --file in.txt --image "sub:/data/x/../in" \
+		--file "in.txt:/etc/in.conf" prog
+}
+
+@test "--file and --image errors" {
+	mkfifo fifo
+	run -66 --separate-stderr zvm-manifest --image in.txt prog
+	[ "$stderr" = 'zvm-manifest: --image in.txt: not a directory' ]
+	run -66 --separate-stderr zvm-manifest --image nodir prog
+	[ "$stderr" = 'zvm-manifest: --image nodir: No such file or directory' ]
+	run -66 --separate-stderr zvm-manifest --image nodir:rel prog
+	[ "$stderr" = 'zvm-manifest: --image nodir:rel: No such file or directory' ]
+	run -66 --separate-stderr zvm-manifest --file sub prog
+	[ "$stderr" = 'zvm-manifest: --file sub: a directory (use --image)' ]
+	run -66 --separate-stderr zvm-manifest --file fifo prog
+	[ "$stderr" = 'zvm-manifest: --file fifo: not a regular file' ]
+	run -64 --separate-stderr zvm-manifest --image sub:/dev/stdin prog
+	[ "$stderr" = 'zvm-manifest: --image sub:/dev/stdin: alias /dev/stdin is already a channel' ]
+	run -64 --separate-stderr zvm-manifest --image sub --file "in.txt:$T/sub/" prog
+	[ "$stderr" = "zvm-manifest: --file in.txt:$T/sub/: alias $T/sub is already a channel" ]
+	run -64 --separate-stderr zvm-manifest --file ':/x' prog
+	[ "$stderr" = 'zvm-manifest: --file :/x: expected PATH[:ALIAS]' ]
+	touch 'a,b'
+	run -64 --separate-stderr zvm-manifest --file 'a,b' prog
+	[[ $stderr == 'zvm-manifest: --file a,b: a channel name cannot hold'* ]]
+	assert_output ''
+}
+
+@test "unreadable --image: permission denied, exit 66" {
+	[ -x "$ZVM_BUILD/zvm-manifest" ] || skip "no $ZVM_BUILD/zvm-manifest"
+	OPEN=$(mktemp -d /tmp/zvm-manifest.XXXXXX)
+	chmod 755 "$OPEN"
+	mkdir "$OPEN/tree"
+	chmod 700 "$OPEN/tree"
+	if [ "$(id -u)" -ne 0 ]; then
+		chmod 000 "$OPEN/tree"
+	fi
+	cd "$OPEN"
+	run -66 --separate-stderr as_nobody "$ZVM_BUILD/zvm-manifest" --image tree /bin/sh
+	[ "$stderr" = 'zvm-manifest: --image tree: Permission denied' ]
+}
+
 @test "man page: lint clean, SYNOPSIS and options match --help" {
 	command -v mandoc >/dev/null || skip "mandoc not installed"
 	local page="$BATS_TEST_DIRNAME/../man/zvm-manifest.1" opt
 	run -0 mandoc -Tlint -W warning "$page"
 	assert_output ''
-	run -0 sh -c "mandoc -Tascii -Owidth=200 '$page' | col -b"
-	assert_output --partial 'zvm-manifest [-Eh] [-c CHANNEL]... [-e NAME=VALUE]... [-m SIZE] [-q SIZE] [-t SECONDS] [--stdin URI] [--stdout URI] [--stderr URI] [--save-dir DIR] [--] PROGRAM [ARG...]'
+	run -0 sh -c "mandoc -Tascii -Owidth=300 '$page' | col -b"
+	assert_output --partial 'zvm-manifest [-Eh] [-c CHANNEL]... [-e NAME=VALUE]... [-m SIZE] [-q SIZE] [-t SECONDS] [--stdin URI] [--stdout URI] [--stderr URI] [--file PATH[:ALIAS]]... [--image DIR[:ALIAS]]... [--no-libs] [--save-dir DIR] [--] PROGRAM [ARG...]'
 	for opt in $(zvm-manifest --help | grep -oE -- '--[a-z-]+|-[a-zA-Z],' | tr -d ,); do
 		grep -qe "Fl ${opt#-}\b" "$page" || fail "$opt missing in man page"
 	done

@@ -3,7 +3,7 @@
  * test_path - zvm_path_abs() on lexical cases and on a scratch tree with a
  * symbolic link (where "dir/.." must stay), zvm_path_base(), and
  * zvm_path_search() with executable, non-executable and directory
- * candidates, empty PATH entries and names with a '/'.
+ * candidates, empty PATH entries and names with a '/'; zvm_path_lexical().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +22,15 @@ static void
 abs_is(const char *cwd, const char *path, const char *want, const char *name)
 {
 	char *got = zvm_path_abs(cwd, path);
+
+	is_str(got, want, name);
+	free(got);
+}
+
+static void
+lex_is(const char *path, const char *want, const char *name)
+{
+	char *got = zvm_path_lexical(path);
 
 	is_str(got, want, name);
 	free(got);
@@ -104,6 +113,13 @@ main(void)
 	got = zvm_path_abs("rel", "x");
 	ok(got == NULL && errno == EINVAL, "relative cwd: EINVAL");
 	abs_is("rel", "/x", "/x", "absolute path ignores cwd");
+	lex_is("/usr/lib/llvm/bin/../lib/libx.so", "/usr/lib/llvm/lib/libx.so",
+	    "lexical: .. pops");
+	lex_is("a//./b/", "/a/b", "lexical: relative from /");
+	lex_is("/../../x", "/x", "lexical: never above /");
+	lex_is("", "/", "lexical: empty is /");
+	lex_is("/.", "/", "lexical: /. is /");
+	lex_is("/a/b/../../..", "/", "lexical: all popped");
 
 	if (mkdtemp(tmp) == NULL) {
 		perror("mkdtemp");
