@@ -255,10 +255,10 @@ main(int argc, char *argv[])
 	if (rfile && (rfd = open(rfile, O_WRONLY | O_CREAT | O_TRUNC |
 	    O_CLOEXEC, 0666)) == -1)
 		err(ZVM_EXIT_RUNFAIL, "%s", rfile);
-	if (zvm_source_open(src, nsrc, m.name, &e) == -1 ||
-	    zvm_filter_build(&filter, &e) == -1)
+	if (zvm_source_open(src, nsrc, m.name, &e) == -1)
 		errx(ZVM_EXIT_RUNFAIL, "%s", zvm_error_fmt(&e, msg,
 		    sizeof(msg)));
+	zvm_filter_get(&filter, m.memory_etag ? ZVM_FILTER_MEMTAG : 0);
 
 	/* 3. Run and supervise. */
 	sp.progfd = progfd;
@@ -269,10 +269,10 @@ main(int argc, char *argv[])
 	if (zvm_sandbox_start(&sp, &child, &e) == -1)
 		errx(ZVM_EXIT_RUNFAIL, "sandbox unavailable: %s",
 		    zvm_error_fmt(&e, msg, sizeof(msg)));
-	if (zvm_supervise(&child, src, nsrc, m.timeout, &rep, &e) == -1)
+	if (zvm_supervise(&child, src, nsrc, m.timeout, m.memory_etag != 0,
+	    &rep, &e) == -1)
 		warnx("%s", zvm_error_fmt(&e, msg, sizeof(msg)));
 	zvm_sandbox_end(&child);
-	zvm_filter_free(&filter);
 
 	/* 4. Report and status. */
 	status = status_of(&rep);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * sandbox - the seccomp filter (built once with libseccomp, exported as
- * BPF) and the start of the program: a CLONE_VM|CLONE_FILES child that
- * runs only raw system calls, so nothing of ours (malloc, sanitizer
- * runtimes) runs between clone and exec.  Its execveat is notified; the
- * supervisor answers that first one with CONTINUE and every later one
- * with EPERM.
+ * sandbox - the seccomp filter (compiled to BPF at build time by
+ * tools/genfilter.c) and the start of the program: a CLONE_VM|CLONE_FILES
+ * child that runs only raw system calls, so nothing of ours (malloc,
+ * sanitizer runtimes) runs between clone and exec.  Its execveat is
+ * notified; the supervisor answers that first one with CONTINUE and
+ * every later one with EPERM.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,10 +14,8 @@
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <sched.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -34,142 +32,20 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-/*
- * The native allow-list.  Each entry is a decision: it may run without
- * the supervisor because it touches only the caller's own memory, threads,
- * signals or clocks, or reads harmless facts.  Everything else, every fd
- * and path call above all, is notified.
- */
-static const int allow_always[] = {
-	/* memory: the program's own address space (RLIMIT_AS bounds it).
-	 * mmap of a file needs a real fd, and the program has none. */
-	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect),
-	SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(mincore),
-	SCMP_SYS(msync),
-	/* threads and their bookkeeping (clone is checked below) */
-	SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(get_robust_list),
-	SCMP_SYS(set_tid_address), SCMP_SYS(rseq), SCMP_SYS(exit),
-	SCMP_SYS(exit_group), SCMP_SYS(sched_yield),
-	SCMP_SYS(sched_getaffinity), SCMP_SYS(getcpu),
-	/* arch_prctl changes only the calling thread (FS/GS base, CET) */
-	SCMP_SYS(arch_prctl),
-	/* clocks and timers of the process itself */
-	SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres),
-	SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep),
-	SCMP_SYS(gettimeofday), SCMP_SYS(time), SCMP_SYS(getitimer),
-	SCMP_SYS(setitimer), SCMP_SYS(alarm), SCMP_SYS(timer_create),
-	SCMP_SYS(timer_settime), SCMP_SYS(timer_gettime),
-	SCMP_SYS(timer_getoverrun), SCMP_SYS(timer_delete),
-	/* signal state of the process; sending signals is notified */
-	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
-	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigpending),
-	SCMP_SYS(rt_sigsuspend), SCMP_SYS(rt_sigtimedwait),
-	SCMP_SYS(sigaltstack), SCMP_SYS(restart_syscall), SCMP_SYS(pause),
-	/* identity and facts: read-only, no object is reached */
-	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getppid),
-	SCMP_SYS(getuid), SCMP_SYS(geteuid), SCMP_SYS(getgid),
-	SCMP_SYS(getegid), SCMP_SYS(getresuid), SCMP_SYS(getresgid),
-	SCMP_SYS(getgroups), SCMP_SYS(getpgrp), SCMP_SYS(getpgid),
-	SCMP_SYS(getsid), SCMP_SYS(uname), SCMP_SYS(sysinfo),
-	SCMP_SYS(getrusage), SCMP_SYS(times), SCMP_SYS(getrandom),
-	SCMP_SYS(getrlimit), SCMP_SYS(getpriority), SCMP_SYS(umask),
-	/* no child process can exist: these only ever say ECHILD */
-	SCMP_SYS(wait4), SCMP_SYS(waitid),
-};
-
-/* prctl options that read state or name the caller's own thread/VMAs. */
-static const int prctl_ok[] = {
-	PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE, PR_GET_NO_NEW_PRIVS,
-	PR_GET_SECCOMP, PR_CAPBSET_READ, PR_GET_KEEPCAPS, PR_GET_PDEATHSIG,
-	PR_GET_TIMERSLACK, PR_SET_TIMERSLACK, PR_GET_THP_DISABLE,
-	0x53564d41 /* PR_SET_VMA: names the caller's anonymous mappings */
-};
-
-/* Thread clone: these flags must all be there, the rest must be clear. */
-#define CLONE_NEED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
-	CLONE_THREAD)
-#define CLONE_DENY (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
-	CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
-	CLONE_PTRACE | CLONE_UNTRACED | CLONE_VFORK | CLONE_PARENT | \
-	CLONE_PIDFD | CLONE_IO)
-
-int
-zvm_filter_build(struct zvm_filter *f, struct zvm_error *e)
-{
-	scmp_filter_ctx ctx;
-	struct stat st;
-	size_t i;
-	int fd = -1, rc = -1, r;
-
-	f->insn = NULL;
-	f->len = 0;
-	/* Default: ask the supervisor, which emulates, denies and counts. */
-	if ((ctx = seccomp_init(SCMP_ACT_NOTIFY)) == NULL) {
-		zvm_error_set(e, ZVM_E_NOMEM, NULL, 0, "seccomp_init failed");
-		return -1;
-	}
-	/* A foreign ABI (i386 int 0x80, x32) kills the whole process. */
-	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-	    SCMP_ACT_KILL_PROCESS);
-	if (r == 0)
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	if (r == 0)
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-	for (i = 0; r == 0 && i < sizeof(allow_always) / sizeof(int); i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allow_always[i], 0);
-	for (i = 0; r == 0 && i < sizeof(prctl_ok) / sizeof(int); i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
-		    SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)prctl_ok[i]));
-	/* personality(0xffffffff) only queries. */
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-		    SCMP_SYS(personality), 1,
-		    SCMP_A0_32(SCMP_CMP_EQ, 0xffffffffu));
-	/* prlimit64 that sets nothing (new == NULL) only reads. */
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64),
-		    1, SCMP_A2_64(SCMP_CMP_EQ, 0));
-	/* A thread: same mm, files, handlers; no namespaces, no tracing.
-	 * The kernel reads the low 32 bits of the flags. */
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-		    SCMP_A0_32(SCMP_CMP_MASKED_EQ, CLONE_NEED | CLONE_DENY,
-		    CLONE_NEED));
-	if (r != 0) {
-		zvm_error_set(e, ZVM_E_SYS, NULL, 0, "seccomp rule: %s",
-		    strerror(-r));
-		goto out;
-	}
-	if ((fd = memfd_create("zvm-bpf", MFD_CLOEXEC)) == -1 ||
-	    (r = seccomp_export_bpf(ctx, fd)) != 0 || fstat(fd, &st) == -1) {
-		zvm_error_set(e, ZVM_E_SYS, NULL, 0, "seccomp_export_bpf: %s",
-		    strerror(fd == -1 || r == 0 ? errno : -r));
-		goto out;
-	}
-	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
-	    st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS ||
-	    (f->insn = malloc(st.st_size)) == NULL ||
-	    pread(fd, f->insn, st.st_size, 0) != st.st_size) {
-		free(f->insn);
-		f->insn = NULL;
-		zvm_error_set(e, ZVM_E_SYS, NULL, 0, "filter export failed");
-		goto out;
-	}
-	f->len = st.st_size / sizeof(struct sock_filter);
-	rc = 0;
-out:
-	if (fd != -1)
-		close(fd);
-	seccomp_release(ctx);
-	return rc;
-}
+/* The BPF of each variant and the system call names, built by
+ * tools/genfilter.c with libseccomp at build time. */
+#include "zvm-filter.h"
 
 void
-zvm_filter_free(struct zvm_filter *f)
+zvm_filter_get(struct zvm_filter *f, unsigned flags)
 {
-	free(f->insn);
-	f->insn = NULL;
-	f->len = 0;
+	if (flags & ZVM_FILTER_MEMTAG) {
+		f->insn = zvm_bpf_memtag;
+		f->len = sizeof(zvm_bpf_memtag) / sizeof(zvm_bpf_memtag[0]);
+	} else {
+		f->insn = zvm_bpf_plain;
+		f->len = sizeof(zvm_bpf_plain) / sizeof(zvm_bpf_plain[0]);
+	}
 }
 
 int
@@ -397,13 +273,9 @@ zvm_sandbox_end(struct zvm_child *c)
 const char *
 zvm_syscall_name(int nr, char *buf, size_t n)
 {
-	char *s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
-
-	if (s) {
-		strncpy(buf, s, n - 1);
-		buf[n - 1] = '\0';
-		free(s);
-	} else
+	if (nr >= 0 && nr < ZVM_NSYSNAMES && zvm_sysnames[nr])
+		snprintf(buf, n, "%s", zvm_sysnames[nr]);
+	else
 		snprintf(buf, n, "nr%d", nr);
 	return buf;
 }

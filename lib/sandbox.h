@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * sandbox - the seccomp filter and the start of the program.  The filter
- * is compiled once per run with libseccomp in the parent; the child only
+ * is compiled to BPF at build time (tools/genfilter.c); the child only
  * sets its limits, installs the ready BPF with a user-notification
  * listener and execs.  Everything the filter does not allow natively is a
  * notification that lib/supervise answers.
@@ -21,15 +21,18 @@
  */
 #define ZVM_NVFD 1024
 
-/* A compiled filter: BPF instructions (struct sock_filter), owned. */
+/* A compiled filter: BPF instructions (struct sock_filter), static. */
 struct zvm_filter {
-	void *insn;
+	const void *insn;
 	unsigned short len;
 };
 
-/* Build the filter.  0, or -1 with e set.  Free with zvm_filter_free(). */
-int zvm_filter_build(struct zvm_filter *, struct zvm_error *e);
-void zvm_filter_free(struct zvm_filter *);
+/* Filter variants: ZVM_FILTER_MEMTAG also notifies exit_group, so the
+ * supervisor can take the memory etag before the program is gone. */
+#define ZVM_FILTER_MEMTAG	1u
+
+/* The precompiled filter for the variant flags (nothing to free). */
+void zvm_filter_get(struct zvm_filter *, unsigned flags);
 
 /*
  * Check that path names a program zvm-run can start and open it for
@@ -64,7 +67,7 @@ struct zvm_start {
 	const struct zvm_spawn *sp;
 	struct sock_fprog_copy {
 		unsigned short len;
-		void *filter;
+		const void *filter;
 	} prog;
 	uint64_t sigpipe_ign, sigxfsz_ign;	/* restore in the child */
 };

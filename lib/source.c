@@ -165,6 +165,13 @@ check_writers(const struct zvm_manifest *m, struct zvm_source *s, size_t n,
 
 			if (!(s[j].acc & ZVM_ACC_WRITE) || s[j].kind < 0)
 				continue;
+			/*
+			 * zvm-run's own streams are used as they are, never
+			 * reopened or truncated: "> log 2>&1" shares one
+			 * open file, and its writes interleave as natively.
+			 */
+			if (s[i].std >= 0 && s[j].std >= 0)
+				continue;
 			if (s[i].kind == ZVM_SRC_NONE ||
 			    s[j].kind == ZVM_SRC_NONE)
 				same = strcmp(s[i].c->uri, s[j].c->uri) == 0;

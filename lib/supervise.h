@@ -18,12 +18,15 @@
 /*
  * Run the loop for child c (from zvm_sandbox_start) over the opened
  * sources src[0..n) (channel i of the report is src[i]); timeout in
- * seconds of wall clock from the program's exec.  Fills rep (caller frees
- * with zvm_report_free()).  Returns 0 when the program ran and was reaped
+ * seconds of wall clock from the program's exec.  memtag: the child's
+ * filter is the ZVM_FILTER_MEMTAG variant and the report gets the memory
+ * etag taken at exit_group.  Fills rep (caller frees with
+ * zvm_report_free()).  Returns 0 when the program ran and was reaped
  * (whatever its fate: see rep->state), -1 with e set when supervision
  * itself failed (the program is killed and reaped first).
  */
 int zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
-    uint64_t timeout, struct zvm_report *rep, struct zvm_error *e);
+    uint64_t timeout, int memtag, struct zvm_report *rep,
+    struct zvm_error *e);
 
 #endif

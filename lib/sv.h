@@ -74,6 +74,8 @@ struct zvm_sv {
 	int listener, pidfd, timerfd, sigfd;
 	uint64_t timeout;
 	int execed;		/* the first execveat was answered */
+	int memtag;		/* take the memory etag at exit_group */
+	volatile int *exec_err;	/* the child's failed execveat, or 0 */
 	struct zvm_source *src;
 	struct zvm_chan *ch;
 	size_t nsrc;

@@ -3,9 +3,12 @@
  * benchio - the I/O loops the benchmarks time, natively and under
  * zvm-run alike: "w1 N PATH" does N 1-byte writes, "read CHUNK PATH"
  * reads PATH to its end, "write CHUNK TOTAL PATH" writes TOTAL bytes.
+ * "pingpong N x" is the floor of any design that answers a call from
+ * another task: N 1-byte round trips over pipes between two threads.
  * Prints the loop's own time in seconds (and bytes) to stdout.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,20 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int ping[2], pong[2];
+
+static void *
+echo(void *arg)
+{
+	unsigned long long n = *(unsigned long long *)arg;
+	char c;
+
+	while (n-- > 0)
+		if (read(ping[0], &c, 1) != 1 || write(pong[1], &c, 1) != 1)
+			break;
+	return NULL;
 }
 
 int
@@ -40,6 +57,22 @@ main(int argc, char **argv)
 			if (write(fd, "x", 1) != 1)
 				return 1;
 		printf("%.9f\n", now() - t0);
+		return 0;
+	}
+	if (strcmp(argv[1], "pingpong") == 0) {
+		pthread_t t;
+		char c = 'x';
+
+		if (pipe(ping) == -1 || pipe(pong) == -1 ||
+		    pthread_create(&t, NULL, echo, &chunk) != 0)
+			return 1;
+		t0 = now();
+		for (n = 0; n < chunk; n++)
+			if (write(ping[1], &c, 1) != 1 ||
+			    read(pong[0], &c, 1) != 1)
+				return 1;
+		printf("%.9f\n", now() - t0);
+		pthread_join(t, NULL);
 		return 0;
 	}
 	if ((buf = malloc(chunk)) == NULL)
