@@ -90,7 +90,12 @@ static const struct impl {
 	{ "scalar", update_scalar },
 };
 
-static const struct impl *cur = &impls[sizeof impls / sizeof impls[0] - 1];
+/*
+ * Picked on first use, not in a constructor: cpu feature detection costs
+ * tens of microseconds here (cpuid traps to the hypervisor), and most runs
+ * of zvm-run hash nothing.  Racing first uses pick the same entry.
+ */
+static const struct impl *cur;
 
 static int
 supported(const struct impl *im)
@@ -106,22 +111,26 @@ supported(const struct impl *im)
 	return 1;
 }
 
-__attribute__((constructor)) static void
-pick_impl(void)
+static const struct impl *
+impl(void)
 {
+	const struct impl *im = __atomic_load_n(&cur, __ATOMIC_ACQUIRE);
 	size_t i;
 
+	if (im != NULL)
+		return im;
 	for (i = 0; i < sizeof impls / sizeof impls[0]; i++)
-		if (supported(&impls[i])) {
-			cur = &impls[i];
-			return;
-		}
+		if (supported(&impls[i]))
+			break;
+	im = &impls[i < sizeof impls / sizeof impls[0] ? i : i - 1];
+	__atomic_store_n(&cur, im, __ATOMIC_RELEASE);
+	return im;
 }
 
 const char *
 zvm_etag_impl(void)
 {
-	return cur->name;
+	return impl()->name;
 }
 
 int
@@ -133,7 +142,7 @@ zvm_etag_set_impl(const char *name)
 		if (strcmp(impls[i].name, name) == 0) {
 			if (!supported(&impls[i]))
 				return -1;
-			cur = &impls[i];
+			__atomic_store_n(&cur, &impls[i], __ATOMIC_RELEASE);
 			return 0;
 		}
 	return -1;
@@ -150,7 +159,7 @@ void
 zvm_etag_update(struct zvm_etag *e, const void *p, size_t n)
 {
 	if (n)
-		cur->update(ST(e), p, n);
+		impl()->update(ST(e), p, n);
 }
 
 void

@@ -409,8 +409,11 @@ zvm_manifest_load_fd(struct zvm_manifest *m, int fd, const char *name,
 		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot read");
 		return -1;
 	}
-	/* The parser copies its input, so a mapped file costs one copy. */
-	if (S_ISREG(st.st_mode) && st.st_size > 0 &&
+	/*
+	 * The parser copies its input, so a large file is mapped: one copy,
+	 * not two.  A small one is cheaper to read than to map.
+	 */
+	if (S_ISREG(st.st_mode) && st.st_size >= 65536 &&
 	    (uintmax_t)st.st_size < SIZE_MAX / 2 && (map = mmap(NULL,
 	    (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd,
 	    0)) != MAP_FAILED) {

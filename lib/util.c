@@ -324,7 +324,15 @@ zvm_arena_alloc(struct zvm_arena *a, size_t n)
 
 	n = (n + 15) & ~(size_t)15;
 	if (c == NULL || c->size - c->used < n) {
-		size_t size = n > 65536 ? n : 65536;
+		/*
+		 * Chunks grow from 4 KiB to 64 KiB: a small manifest costs no
+		 * mmap (musl maps large blocks), a large one few mallocs.
+		 */
+		size_t size = c == NULL ? 4096 - sizeof *c :
+		    c->size >= 32768 ? 65536 : c->size * 2;
+
+		if (size < n)
+			size = n;
 
 		if ((c = malloc(sizeof *c + size)) == NULL)
 			return NULL;
@@ -365,7 +373,7 @@ zvm_arena_free(struct zvm_arena *a)
 int
 zvm_read_fd(int fd, char **bufp, size_t *lenp)
 {
-	size_t len = 0, cap = 65536;
+	size_t len = 0, cap = 16384;
 	char *buf = malloc(cap), *p;
 	ssize_t r;
 
