@@ -224,6 +224,9 @@ main(int argc, char *argv[])
 		die(ZVM_EXIT_NOINPUT, &d.v[d.n - 1]);
 	if (fd != STDIN_FILENO)
 		close(fd);
+	/* Bad lines: report the rest of what is wrong with the input too. */
+	if (d.nerr)
+		zvm_manifest_check(&m, &d);
 	if (report(&d)) {
 		status = check ? ZVM_EXIT_NO : ZVM_EXIT_DATAERR;
 		goto out;

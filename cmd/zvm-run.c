@@ -230,7 +230,9 @@ main(int argc, char *argv[])
 		usage(stderr, ZVM_EXIT_RUNFAIL);
 
 	/* 1. The whole manifest, then the program, then every source. */
-	if (zvm_manifest_load(&m, argv[0], &d) == 0)
+	/* Every problem of a readable manifest, bad lines or not. */
+	if (zvm_manifest_load(&m, argv[0], &d) == 0 || d.n == 0 ||
+	    d.v[0].code != ZVM_E_SYS)
 		zvm_manifest_check(&m, &d);
 	if (print_diag(&d)) {
 		status = ZVM_EXIT_RUNFAIL;

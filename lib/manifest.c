@@ -312,6 +312,7 @@ parse_line(struct zvm_manifest *m, size_t idx, struct zvm_diag *d)
 
 		if (zvm_channel_parse(&c, v, vn, &m->arena, m->name,
 		    l->lineno, &e) == -1) {
+			m->badchan++;
 			zvm_diag_push(d, &e);
 			return;
 		}
@@ -737,7 +738,8 @@ check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
 			    sizeof buf));
 	}
 	free(tab);
-	for (int s = 0; s < 3; s++)
+	/* A Channel line that did not parse may be the missing one. */
+	for (int s = 0; s < 3 && m->badchan == 0; s++)
 		if (!std[s])
 			zvm_diag_add(d, 0, ZVM_E_MISSING, m->name, 0,
 			    "missing channel %s (the three standard channels "

@@ -74,6 +74,7 @@ struct zvm_manifest {
 	size_t keyidx[ZVM_NKEYS];	/* line index of that occurrence */
 	unsigned nkey[ZVM_NKEYS];	/* occurrences (Channel, Env too) */
 	unsigned char keybad[ZVM_NKEYS];	/* first value failed to parse */
+	unsigned badchan;		/* Channel lines that failed to parse */
 	/* Parsed numbers, valid when the key is present and well formed. */
 	uint64_t timeout, memory, memory_etag, node;
 	unsigned char eol;		/* line end for new lines */
