@@ -276,7 +276,9 @@ zvm-edit: -e '/dev/x:Gets=1': unknown field 'Gets' (expected uri, alias, type, e
 	[ -z "$output" ]
 	[ "$stderr" = "zvm-edit: bad:2: expected Key = value, got 'bogus line' (comment lines start with '#')
 zvm-edit: bad:3: Timeout: '-1': sign not allowed
-zvm-edit: bad:4: Channel: expected 8 fields (uri,alias,type,etag,gets,get_size,puts,put_size), got 3" ]
+zvm-edit: bad:4: Channel: expected 8 fields (uri,alias,type,etag,gets,get_size,puts,put_size), got 3
+zvm-edit: bad: missing required key Program
+zvm-edit: bad: missing required key Memory" ]
 	run -65 --separate-stderr zvm-edit - <bad
 	[[ ${stderr%%$'\n'*} == "zvm-edit: <stdin>:2: expected Key = value"* ]]
 }
