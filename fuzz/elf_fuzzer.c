@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "elf.h"
+#include "hwcaps.h"
+#include "ldcache.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -32,7 +34,7 @@ lookups(const struct zvm_ldcache *c, const uint8_t *b, size_t n)
 {
 	static const char *const names[] = { "libc.so.6", "libm.so.6",
 	    "libz.so.1", "liba.so.1", "" };
-	static const struct zvm_elf_hwcaps hw[] = {
+	static const struct zvm_hwcaps hw[] = {
 		{ 1, "x86_64", 0 }, { 3, "x86_64", 0 }, { 4, "haswell", 1 },
 	};
 

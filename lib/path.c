@@ -187,3 +187,39 @@ zvm_path_search(const char *name, const char *search, const char *cwd,
 	errno = denied ? EACCES : ENOENT;
 	return -1;
 }
+
+int
+zvm_path_mkdirs(const char *dir)
+{
+	struct stat st;
+	char *p;
+
+	if (*dir == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((p = strdup(dir)) == NULL)
+		return -1;
+	/* Each prefix ending at a '/', then dir: EEXIST is what we want. */
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, 0777) == -1 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		if ((*s = c) == '\0')
+			break;
+	}
+	free(p);
+	if (stat(dir, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}

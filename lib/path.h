@@ -2,8 +2,9 @@
 /*
  * path - file names as the kernel reads them, without resolving symbolic
  * links: making a path absolute against a directory, and finding a
- * program on a search path the way execvp(3) does.  The caller passes the
- * current directory and the search path: the library reads no environment.
+ * program on a search path the way execvp(3) does; mkdir -p.  The caller
+ * passes the current directory and the search path: the library reads no
+ * environment.
  */
 #ifndef ZVM_PATH_H
 #define ZVM_PATH_H
@@ -50,5 +51,14 @@ const char *zvm_path_base(const char *path);
  */
 int zvm_path_search(const char *name, const char *search, const char *cwd,
     char **out);
+
+/*
+ * mkdir -p: create dir and every missing directory above it (mode 0777
+ * less the umask).  Returns 0 when dir is a directory afterwards, or -1
+ * with errno: EINVAL for an empty dir (as zvm_path_abs()), ENOTDIR when
+ * dir or a component is another kind of file, what mkdir(2) or stat(2)
+ * said, ENOMEM.
+ */
+int zvm_path_mkdirs(const char *dir);
 
 #endif

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_elf - lib/elf against this machine and against crafted files.
- * Real programs (/bin/true, /usr/bin/python3, ...) are compared with what
- * ldd(1) prints, as an oracle only; /etc/ld.so.cache lookups with the
+ * test_elf - lib/elf, lib/hwcaps, lib/ldcache and lib/ldso against this
+ * machine and against crafted files.  Real programs (/bin/true,
+ * /usr/bin/python3, ...) are compared with what ldd(1) prints, as an
+ * oracle only; /etc/ld.so.cache lookups with the
  * first x86-64 entry "ldconfig -p" lists per name.  Crafted ELF files
  * (written by mkelf() below) exercise the parser's bounds checks, every
  * truncation of a valid file, and the search order: RPATH chain, RUNPATH
@@ -19,6 +20,9 @@
 #include <unistd.h>
 
 #include "elf.h"
+#include "hwcaps.h"
+#include "ldcache.h"
+#include "ldso.h"
 #include "path.h"
 #include "tap.h"
 
@@ -178,7 +182,7 @@ tpath(const char *rel)
 
 /* The aliases of d's libraries, relative to tmp, ' '-separated. */
 static void
-libs_of(const struct zvm_elf_deps *d, char *out, size_t n)
+libs_of(const struct zvm_ldso_deps *d, char *out, size_t n)
 {
 	size_t tl = strlen(tmp), used = 0;
 
@@ -193,31 +197,31 @@ libs_of(const struct zvm_elf_deps *d, char *out, size_t n)
 	}
 }
 
-static const struct zvm_elf_hwcaps hw1 = { 1, "x86_64", 0 };
-static const struct zvm_elf_hwcaps hw2 = { 2, "x86_64", 0 };
+static const struct zvm_hwcaps hw1 = { 1, "x86_64", 0 };
+static const struct zvm_hwcaps hw2 = { 2, "x86_64", 0 };
 
 /* Resolve rel with opts; compare the libraries and the return code. */
 static void
-deps_is(const char *rel, const char *llp, const struct zvm_elf_hwcaps *hw,
+deps_is(const char *rel, const char *llp, const struct zvm_hwcaps *hw,
     int want_rc, const char *want, const char *name)
 {
 	char cache[600], def[600];
-	struct zvm_elf_opts o = { .library_path = llp, .hw = hw ? hw : &hw1,
+	struct zvm_ldso_opts o = { .library_path = llp, .hw = hw ? hw : &hw1,
 	    .cache = cache, .default_dirs = def };
-	struct zvm_elf_deps d;
+	struct zvm_ldso_deps d;
 	struct zvm_error e;
 	char got[2048];
 	int rc;
 
 	snprintf(cache, sizeof cache, "%s/ld.so.cache", tmp);
 	snprintf(def, sizeof def, "%s/def", tmp);
-	rc = zvm_elf_deps(tpath(rel), &o, &d, &e);
+	rc = zvm_ldso_deps(tpath(rel), &o, &d, &e);
 
 	libs_of(&d, got, sizeof got);
 	if (!is_int(rc, want_rc, name))
 		printf("#   %s\n", e.msg);
 	is_str(got, want, name);
-	zvm_elf_deps_free(&d);
+	zvm_ldso_deps_free(&d);
 }
 
 static void
@@ -335,10 +339,10 @@ parse_cases(void)
 static void
 subdir_cases(void)
 {
-	const char *sub[ZVM_ELF_MAXSUB];
-	struct zvm_elf_hwcaps hw = { 3, "x86_64", 0 };
+	const char *sub[ZVM_HWCAPS_MAXSUB];
+	struct zvm_hwcaps hw = { 3, "x86_64", 0 };
 	char buf[1024], got[1024] = "";
-	size_t n = zvm_elf_subdirs(&hw, sub, buf, sizeof buf);
+	size_t n = zvm_hwcaps_subdirs(&hw, sub, buf, sizeof buf);
 
 	/* What strace showed ld.so 2.36 try on this kind of CPU. */
 	for (size_t i = 0; i < n; i++)
@@ -347,8 +351,8 @@ subdir_cases(void)
 	is_str(got, "glibc-hwcaps/x86-64-v3/|glibc-hwcaps/x86-64-v2/|"
 	    "tls/x86_64/x86_64/|tls/x86_64/|tls/|x86_64/x86_64/|x86_64/|"
 	    "|", "subdirectories: v3, AT_PLATFORM x86_64");
-	hw = (struct zvm_elf_hwcaps){ 4, "haswell", 1 };
-	n = zvm_elf_subdirs(&hw, sub, buf, sizeof buf);
+	hw = (struct zvm_hwcaps){ 4, "haswell", 1 };
+	n = zvm_hwcaps_subdirs(&hw, sub, buf, sizeof buf);
 	is_int((long long)n, 3 + 16, "v4, haswell, avx512_1: 3 + 2^4 dirs");
 	is_str(sub[3], "tls/haswell/avx512_1/x86_64/", "largest subset first");
 	is_str(sub[n - 1], "", "the directory itself last");
@@ -426,7 +430,7 @@ cache_cases(void)
 		    UINT64_C(1) << 63 },
 		{ "liba.so.1", "/plain/liba.so.1", 0x303, 0 },
 	};
-	struct zvm_elf_hwcaps hw = { 3, "x86_64", 0 };
+	struct zvm_hwcaps hw = { 3, "x86_64", 0 };
 	unsigned char b[8192];
 	struct zvm_ldcache c;
 	struct zvm_error e;
@@ -482,7 +486,7 @@ cache_cases(void)
 static void
 system_cache(void)
 {
-	struct zvm_elf_hwcaps hw;
+	struct zvm_hwcaps hw;
 	struct zvm_ldcache c;
 	struct zvm_error e;
 	char line[1024], last[512] = "", *buf = NULL;
@@ -496,7 +500,7 @@ system_cache(void)
 	buf = malloc(1 << 24);
 	len = fread(buf, 1, 1 << 24, f);
 	fclose(f);
-	zvm_elf_hwcaps_host(&hw);
+	zvm_hwcaps_host(&hw);
 	ok(zvm_ldcache_parse(buf, len, &c, &e) == 0, "/etc/ld.so.cache parses");
 	if ((p = popen("/sbin/ldconfig -p 2>/dev/null", "r")) != NULL) {
 		while (fgets(line, sizeof line, p)) {
@@ -526,7 +530,7 @@ system_cache(void)
 static void
 against_ldd(const char *prog)
 {
-	struct zvm_elf_deps d;
+	struct zvm_ldso_deps d;
 	struct zvm_error e;
 	char cmd[600], line[1024], want[4096] = "", got[4096] = "";
 	char interp[512] = "", name[600];
@@ -552,8 +556,8 @@ against_ldd(const char *prog)
 			snprintf(interp, sizeof interp, "%s", a);
 	}
 	pclose(p);
-	snprintf(name, sizeof name, "%s: zvm_elf_deps succeeds", prog);
-	if (!ok(zvm_elf_deps(prog, NULL, &d, &e) == 0, name))
+	snprintf(name, sizeof name, "%s: zvm_ldso_deps succeeds", prog);
+	if (!ok(zvm_ldso_deps(prog, NULL, &d, &e) == 0, name))
 		printf("#   %s\n", e.msg);
 	for (size_t i = 0; i < d.nlib; i++)
 		snprintf(got + strlen(got), sizeof got - strlen(got), "%s ",
@@ -564,7 +568,7 @@ against_ldd(const char *prog)
 	is_str(d.interp.alias, interp, name);
 	snprintf(name, sizeof name, "%s: the cache was used", prog);
 	is_str(d.cache.alias, "/etc/ld.so.cache", name);
-	zvm_elf_deps_free(&d);
+	zvm_ldso_deps_free(&d);
 }
 
 static void
@@ -572,10 +576,10 @@ resolver_cases(void)
 {
 	char ld[600];
 	unsigned char b[8192];
-	struct zvm_elf_deps d;
+	struct zvm_ldso_deps d;
 	struct zvm_error e;
 	char cache[600], def[600], llp[1300];
-	struct zvm_elf_opts o = { .hw = &hw1, .cache = cache,
+	struct zvm_ldso_opts o = { .hw = &hw1, .cache = cache,
 	    .default_dirs = def };
 	struct spec s;
 
@@ -652,18 +656,18 @@ resolver_cases(void)
 	}
 	putelf("p-cache", &(struct spec){ .interp = ld,
 	    .needed = { "libq.so.1", "libd.so" } });
-	ok(zvm_elf_deps(tpath("p-cache"), &o, &d, &e) == 0 &&
+	ok(zvm_ldso_deps(tpath("p-cache"), &o, &d, &e) == 0 &&
 	    d.nlib == 2 && d.cache.alias &&
 	    strcmp(d.cache.alias, "/etc/ld.so.cache") == 0 &&
 	    strcmp(d.cache.uri, tpath("ld.so.cache")) == 0 &&
 	    strcmp(d.lib[0].alias, tpath("cached/libq.so.1")) == 0,
 	    "cache hit; the cache is a channel with its host uri");
-	zvm_elf_deps_free(&d);
-	ok(zvm_elf_deps(tpath("p-rpath"), &o, &d, &e) == 0 &&
+	zvm_ldso_deps_free(&d);
+	ok(zvm_ldso_deps(tpath("p-rpath"), &o, &d, &e) == 0 &&
 	    d.cache.alias == NULL && d.interp.alias &&
 	    strcmp(d.interp.alias, ld) == 0,
 	    "no lookup reached the cache: no cache channel");
-	zvm_elf_deps_free(&d);
+	zvm_ldso_deps_free(&d);
 
 	/* Same library twice, one channel; a symlinked name opens twice. */
 	if (symlink("libb.so", tpath("r/libb2.so")) == -1)
@@ -682,34 +686,34 @@ resolver_cases(void)
 	/* Every missing library is named. */
 	putelf("p-miss", &(struct spec){ .interp = ld, .rpath = "$ORIGIN/r",
 	    .needed = { "libnone.so.1", "liba.so", "libnone.so.2" } });
-	ok(zvm_elf_deps(tpath("p-miss"), &o, &d, &e) == -1 &&
+	ok(zvm_ldso_deps(tpath("p-miss"), &o, &d, &e) == -1 &&
 	    e.code == ZVM_E_MISSING && d.nmissing == 2 &&
 	    strstr(e.msg, "libraries not found: libnone.so.1 (needed by ") &&
 	    strstr(e.msg, "libnone.so.2"), "all missing libraries named");
-	zvm_elf_deps_free(&d);
+	zvm_ldso_deps_free(&d);
 
 	/* Static, script, neither, foreign. */
 	putelf("static", &(struct spec){ .type = 2 });
-	ok(zvm_elf_deps(tpath("static"), &o, &d, &e) == 0 &&
-	    d.kind == ZVM_ELF_STATIC && d.nlib == 0 && d.interp.alias ==
+	ok(zvm_ldso_deps(tpath("static"), &o, &d, &e) == 0 &&
+	    d.kind == ZVM_LDSO_STATIC && d.nlib == 0 && d.interp.alias ==
 	    NULL, "no PT_INTERP: static, nothing to add");
-	zvm_elf_deps_free(&d);
+	zvm_ldso_deps_free(&d);
 	put("script", "#!/bin/sh\n", 10, 0755);
-	ok(zvm_elf_deps(tpath("script"), &o, &d, &e) == 0 &&
-	    d.kind == ZVM_ELF_SCRIPT && d.nlib == 0, "#! script: no deps");
-	zvm_elf_deps_free(&d);
+	ok(zvm_ldso_deps(tpath("script"), &o, &d, &e) == 0 &&
+	    d.kind == ZVM_LDSO_SCRIPT && d.nlib == 0, "#! script: no deps");
+	zvm_ldso_deps_free(&d);
 	put("text", "hello\n", 6, 0755);
-	ok(zvm_elf_deps(tpath("text"), &o, &d, &e) == -1 &&
+	ok(zvm_ldso_deps(tpath("text"), &o, &d, &e) == -1 &&
 	    e.code == ZVM_E_VALUE && strcmp(e.file, tpath("text")) == 0,
 	    "neither ELF nor script: error naming the file");
-	zvm_elf_deps_free(&d);
+	zvm_ldso_deps_free(&d);
 	putelf("p32", &(struct spec){ .interp = ld, .class32 = 1 });
-	ok(zvm_elf_deps(tpath("p32"), &o, &d, &e) == -1 &&
+	ok(zvm_ldso_deps(tpath("p32"), &o, &d, &e) == -1 &&
 	    e.code == ZVM_E_VALUE, "32-bit program refused");
-	zvm_elf_deps_free(&d);
-	ok(zvm_elf_deps(tpath("nope"), &o, &d, &e) == -1 &&
+	zvm_ldso_deps_free(&d);
+	ok(zvm_ldso_deps(tpath("nope"), &o, &d, &e) == -1 &&
 	    e.code == ZVM_E_SYS && e.sys_errno == ENOENT, "missing program");
-	zvm_elf_deps_free(&d);
+	zvm_ldso_deps_free(&d);
 }
 
 int
@@ -732,16 +736,16 @@ main(void)
 	against_ldd("/usr/bin/ssh");
 	against_ldd("/usr/bin/bash");
 	{
-		struct zvm_elf_deps d;
+		struct zvm_ldso_deps d;
 		struct zvm_error e;
 
 		if (access("/usr/bin/busybox", X_OK) == 0 &&
 		    system("file -L /usr/bin/busybox 2>/dev/null | "
 		    "grep -q 'statically linked'") == 0) {
-			ok(zvm_elf_deps("/usr/bin/busybox", NULL, &d, &e) == 0 &&
-			    d.kind == ZVM_ELF_STATIC && d.nlib == 0,
+			ok(zvm_ldso_deps("/usr/bin/busybox", NULL, &d, &e) == 0 &&
+			    d.kind == ZVM_LDSO_STATIC && d.nlib == 0,
 			    "busybox-static: static");
-			zvm_elf_deps_free(&d);
+			zvm_ldso_deps_free(&d);
 		} else
 			ok(1, "# SKIP no static busybox");
 	}
