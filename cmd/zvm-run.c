@@ -264,6 +264,7 @@ main(int argc, char *argv[])
 
 	/* 3. Run and supervise. */
 	sp.progfd = progfd;
+	sp.path = m.value[ZVM_K_PROGRAM];
 	sp.argv = pargv;
 	sp.envp = penv;
 	sp.memory = m.memory;

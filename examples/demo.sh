@@ -5,7 +5,10 @@
 # prints them in hex, with an etag on its output; run it; cut the file's
 # channel to 3 reads and 3 bytes with zvm-edit and run it again (EDQUOT,
 # and the report names the quota); then check the run's report with
-# zvm-etag -c, and see it catch a changed output file.
+# zvm-etag -c, and see it catch a changed output file.  Last, the blog's
+# own act: stock python3 (a dynamic Debian program, its standard library
+# a directory image) reads the file through the same channel, and under
+# the quota of 3 fails with OSError errno 122 (EDQUOT).
 set -eu
 
 : "${ZVM_BUILD:?run me through make demo}"
@@ -73,3 +76,27 @@ zvm-etag -c "$dir/run.report" || rc=$?
 say "exit status $rc; putting the output back:"
 mv "$dir/read5.out.orig" "$dir/read5.out"
 zvm-etag -c "$dir/run.report"
+
+step "stock python3: the blog's script, its standard library as an image"
+say "python3 is a dynamic program: zvm-manifest adds its loader and" \
+    "libraries as read-only channels; --image gives it /usr/lib/python3.11" \
+    "as a read-only tree, metered like any channel."
+printf "f = open('/dev/2.file.txt', 'rb')\nprint(f.read(5))\n" \
+	>"$dir/example.py"
+PATH=/usr/bin:/bin "$ZVM_BUILD/zvm-manifest" --save-dir "$dir/python" \
+	--image /usr/lib/python3.11 --image /usr/lib/locale/C.utf8 \
+	--file /usr/share/locale/locale.alias \
+	--file /usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache \
+	--file /etc/localtime \
+	-- /usr/bin/python3 -I -S "@$dir/example.py" "@$dir/file.txt"
+cat "$dir/example.py"
+zvm-run -r "$dir/python.report" "$dir/python/manifest.1"
+
+step "stock python3 under the blog's quota of 3 reads and 3 bytes"
+zvm-edit -i -e '/dev/2.file.txt:gets=3,get_size=3,puts=3,put_size=3' \
+	"$dir/python/manifest.1"
+rc=0
+zvm-run -r "$dir/python.report" "$dir/python/manifest.1" || rc=$?
+say "exit status $rc: Python raised OSError: [Errno 122] Disk quota" \
+    "exceeded, as in the blog; the report's data channel and quota:"
+grep -e '/dev/2.file.txt' "$dir/python.report"

@@ -264,6 +264,8 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	if ((o = zvm_fd_get(sv, a[0])) == NULL || o->path ||
 	    !(o->acc & ZVM_ACC_READ))
 		return r->error = EBADF, ZVM_H_DONE;
+	if (o->vdir || o->hostfd >= 0)
+		return r->error = EISDIR, ZVM_H_DONE;
 	ch = &sv->ch[o->chan];
 	s = ch->src;
 	vec = nr == SYS_readv || nr == SYS_preadv || nr == SYS_preadv2;
@@ -337,24 +339,37 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	return ZVM_H_DONE;
 }
 
-/* Write len bytes of sv->buf to a stream; -EAGAIN when nothing could go
- * without blocking. */
+/*
+ * Write len bytes of sv->buf to a stream; -EAGAIN when nothing could go
+ * without blocking.  *blocked says the stream stopped taking bytes (as
+ * opposed to an error): the caller parks the rest of a blocking write.
+ */
 static ssize_t
-write_stream(struct zvm_sv *sv, struct zvm_source *s, size_t len)
+write_stream(struct zvm_sv *sv, struct zvm_source *s, size_t len,
+    int *blocked)
 {
 	size_t done = 0;
 	ssize_t k;
 
+	*blocked = 0;
 	if (s->nonblock || (s->kind == ZVM_SRC_CHR && !s->tty)) {
 		k = write(s->fd, sv->buf, len);
+		/* A FIFO of ours that is full takes a part, then EAGAIN. */
+		if ((k < 0 && errno == EAGAIN) || (k >= 0 && (size_t)k < len &&
+		    s->kind == ZVM_SRC_FIFO))
+			*blocked = 1;
 		return k < 0 ? -errno : k;
 	}
 	/* A pipe or terminal we must not make non-blocking: a write of at
 	 * most PIPE_BUF after POLLOUT cannot block. */
-	while (done < len && ready(s->fd, POLLOUT)) {
+	while (done < len) {
 		size_t c = len - done < STREAM_CHUNK ? len - done :
 		    STREAM_CHUNK;
 
+		if (!ready(s->fd, POLLOUT)) {
+			*blocked = 1;
+			break;
+		}
 		if ((k = write(s->fd, sv->buf + done, c)) < 0)
 			return done ? (ssize_t)done : -errno;
 		done += k;
@@ -367,12 +382,12 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r, int *chan, short *events)
 {
 	const __u64 *a = req->data.args;
-	int nr = req->data.nr, vec, posn = 0, e, seqstd = 0;
+	int nr = req->data.nr, vec, posn = 0, e, seqstd = 0, blocked = 0;
 	struct zvm_txn *t = &sv->txn;
 	struct zvm_ofd *o;
 	struct zvm_chan *ch;
 	struct zvm_source *s;
-	uint64_t total, room, n, p = 0, done = 0;
+	uint64_t total, room, n, p = 0, done = 0, charged = 0;
 	size_t cnt;
 	ssize_t got, k = 0;
 
@@ -398,9 +413,15 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = -e, ZVM_H_DONE;
 	if (total == 0)
 		return ZVM_H_DONE;
-	if ((e = quota(ch, ZVM_PUTS, &room)) < 0)
+	if (sv->wwant) {
+		/* A parked blocking write goes on where it stopped; the
+		 * bytes written so far were charged when it parked. */
+		n = room = sv->wwant;
+		done = charged = sv->wdone;
+	} else if ((e = quota(ch, ZVM_PUTS, &room)) < 0)
 		return r->error = -e, ZVM_H_DONE;
-	n = total < room ? total : room;
+	else
+		n = total < room ? total : room;
 	if (s->kind == ZVM_SRC_REG) {
 		int rnd = s->c->type & ZVM_TYPE_RANDOM_WRITE;
 
@@ -426,7 +447,7 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 			if (k < 0)
 				k = -errno;
 		} else
-			k = write_stream(sv, s, got);
+			k = write_stream(sv, s, got, &blocked);
 		if (k <= 0)
 			break;
 		if (ch->rep->etag_on)
@@ -435,14 +456,23 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 		if (k < got)
 			break;
 	}
+	/*
+	 * A blocking write to a full pipe blocks natively until every byte
+	 * went (or a signal comes, which WAIT_KILLABLE_RECV holds off): wait
+	 * for POLLOUT and go on, charging what went so far now, so a
+	 * program killed meanwhile has paid for it.
+	 */
+	if (blocked && done < n && !(o->flags & O_NONBLOCK)) {
+		ch->rep->used[ZVM_PUT_SIZE] += done - charged;
+		sv->wdone = done;
+		sv->wwant = n;
+		*chan = o->chan;
+		*events = POLLOUT;
+		return ZVM_H_PEND;
+	}
 	if (done == 0) {
-		if (k == -EAGAIN) {
-			if (o->flags & O_NONBLOCK)
-				return r->error = EAGAIN, ZVM_H_DONE;
-			*chan = o->chan;
-			*events = POLLOUT;
-			return ZVM_H_PEND;
-		}
+		if (k == -EAGAIN)
+			return r->error = EAGAIN, ZVM_H_DONE;
 		if (k == 0)
 			k = -EIO;
 		if (k == -EPIPE)	/* as the kernel does */
@@ -458,7 +488,7 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 	t->restore = 0;
 	t->chan = o->chan;
 	t->write = 1;
-	t->n = done;
+	t->n = done - charged;
 	t->ofd = o;
 	t->pos = ZVM_POS_NONE;
 	if (s->kind == ZVM_SRC_REG) {
@@ -472,13 +502,165 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 	return ZVM_H_DONE;
 }
 
+/*
+ * A read of an injected fd (a library or image file the program could
+ * map): done here on our copy of the same open file description, at its
+ * shared offset, under the channel's quotas like any read.
+ */
+static int
+inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r)
+{
+	const __u64 *a = req->data.args;
+	struct zvm_inj *j = zvm_inj_get(sv, a[0]);
+	struct zvm_txn *t = &sv->txn;
+	int nr = req->data.nr, posn = 0, e;
+	uint64_t total, room, n, p, done = 0;
+	struct zvm_chan *ch;
+	size_t cnt;
+	off_t cur;
+
+	if (j == NULL)
+		return r->error = EBADF, ZVM_H_DONE;
+	ch = &sv->ch[j->chan];
+	if (nr == SYS_preadv2 && a[5] != 0)
+		return r->error = EOPNOTSUPP, ZVM_H_DONE;
+	if (nr == SYS_pread64 || nr == SYS_preadv ||
+	    (nr == SYS_preadv2 && (int64_t)a[3] != -1)) {
+		if ((int64_t)a[3] < 0)
+			return r->error = EINVAL, ZVM_H_DONE;
+		posn = 1;
+		p = a[3];
+	} else if ((cur = lseek(j->fd, 0, SEEK_CUR)) < 0)
+		return r->error = errno, ZVM_H_DONE;
+	else
+		p = cur;
+	if ((e = load_iov(sv, nr != SYS_read && nr != SYS_pread64, a[1], a[2],
+	    &cnt, &total)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	if (total == 0 || p >= j->size)	/* the known end: free */
+		return ZVM_H_DONE;
+	if ((e = quota(ch, ZVM_GETS, &room)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	n = total < room ? total : room;
+	if (n > j->size - p)
+		n = j->size - p;
+	t->restore = ch->rep->etag_on;
+	if (t->restore)
+		t->saved = ch->etag;
+	while (done < n) {
+		size_t c = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
+		ssize_t k = pread(j->fd, sv->buf, c, p + done), w;
+
+		if (k <= 0) {
+			if (k < 0 && done == 0) {
+				if (t->restore)
+					ch->etag = t->saved;
+				return r->error = errno, ZVM_H_DONE;
+			}
+			break;
+		}
+		if ((w = to_child(sv, cnt, done, sv->buf, k)) <= 0) {
+			if (done == 0) {
+				if (t->restore)
+					ch->etag = t->saved;
+				return r->error = EFAULT, ZVM_H_DONE;
+			}
+			break;
+		}
+		if (ch->rep->etag_on)
+			zvm_etag_update(&ch->etag, sv->buf, w);
+		done += w;
+		if (w < k)
+			break;
+	}
+	if (done == room && total > room)
+		ch->rep->hit |= 1u << ZVM_GET_SIZE;
+	r->val = done;
+	t->active = 1;
+	t->chan = j->chan;
+	t->write = 0;
+	t->n = done;
+	t->ofd = NULL;
+	t->injfd = j->fd;
+	t->pos = ZVM_POS_NONE;
+	/* The offset moves before the answer: the program may lseek the
+	 * moment it has it.  Undone if the answer is lost. */
+	if (!posn && lseek(j->fd, (off_t)(p + done), SEEK_SET) != -1) {
+		t->newpos = p;
+		t->pos = ZVM_POS_INJ;
+	}
+	return ZVM_H_DONE;
+}
+
+/*
+ * mmap of an injected fd (the filter lets anonymous maps and fds below
+ * ZVM_NVFD, which the program's kernel table lacks, run natively).  A
+ * map is one read of the mapped length, up to the known end (pages past
+ * it cannot be read), decided on the registers alone and answered with
+ * CONTINUE.  It cannot be cut like a read: a map that does not fit in
+ * what remains of the quota fails with EDQUOT.  An fd we do not know is
+ * EBADF, never CONTINUE: it may be one whose close was answered but has
+ * not run yet.
+ */
+static int
+inj_mmap(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r)
+{
+	const __u64 *a = req->data.args;
+	struct zvm_inj *j;
+	struct zvm_txn *t = &sv->txn;
+	struct zvm_chan *ch;
+	uint64_t room = 0, n;
+	int e;
+
+	if (a[3] & MAP_ANONYMOUS) {
+		r->cont = 1;
+		return ZVM_H_DONE;
+	}
+	if ((j = zvm_inj_get(sv, a[4])) == NULL)
+		return r->error = EBADF, ZVM_H_DONE;
+	if (j->chan < 0)	/* a pipe: the kernel says ENODEV */
+		return r->error = ENODEV, ZVM_H_DONE;
+	ch = &sv->ch[j->chan];
+	n = a[5] >= j->size ? 0 : a[1] < j->size - a[5] ? a[1] :
+	    j->size - a[5];
+	/* Past the known end nothing can be read: free, like a read. */
+	if (n > 0 && (e = quota(ch, ZVM_GETS, &room)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	if (n > 0 && n > room) {
+		ch->rep->hit |= 1u << ZVM_GET_SIZE;
+		return r->error = EDQUOT, ZVM_H_DONE;
+	}
+	r->cont = 1;
+	t->active = n > 0;
+	t->chan = j->chan;
+	t->write = 0;
+	t->n = n;
+	t->restore = 0;
+	t->ofd = NULL;
+	t->pos = ZVM_POS_NONE;
+	return ZVM_H_DONE;
+}
+
 int
 zvm_io_handle(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r, int *chan, short *events)
 {
+	struct zvm_inj *j;
+
 	sv->txn.active = 0;
+	if (req->data.nr == SYS_mmap)
+		return inj_mmap(sv, req, r);
+	/* The program's own pipe: no channel, no quota, native. */
+	if ((is_read(req->data.nr) || is_write(req->data.nr)) &&
+	    (j = zvm_inj_get(sv, req->data.args[0])) != NULL && j->chan < 0) {
+		r->cont = 1;
+		return ZVM_H_DONE;
+	}
 	if (is_read(req->data.nr))
-		return do_read(sv, req, r, chan, events);
+		return (uint32_t)req->data.args[0] >= ZVM_NVFD ?
+		    inj_read(sv, req, r) : do_read(sv, req, r, chan, events);
 	if (is_write(req->data.nr))
 		return do_write(sv, req, r, chan, events);
 	return -1;
@@ -497,6 +679,8 @@ zvm_io_commit(struct zvm_sv *sv, int ok)
 	if (!ok) {
 		if (t->restore)
 			ch->etag = t->saved;
+		if (t->pos == ZVM_POS_INJ)	/* back to before the read */
+			(void)lseek(t->injfd, (off_t)t->newpos, SEEK_SET);
 		if (!t->write)
 			return;	/* the bytes stay where they were */
 	} else {

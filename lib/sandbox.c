@@ -157,6 +157,13 @@ child_main(void *arg)
 	if ((r = rsys6(SYS_prlimit64, 0, RLIMIT_CORE, (long)&rl, 0, 0,
 	    0)) < 0)
 		child_fail(st, STEP_RLIMIT, r);
+	/* Injected fds live at ZVM_NVFD and up, which a soft limit of
+	 * 1024 would refuse: the soft limit goes to the hard one. */
+	if (rsys6(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, (long)&rl, 0, 0) == 0 &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		rsys6(SYS_prlimit64, 0, RLIMIT_NOFILE, (long)&rl, 0, 0, 0);
+	}
 	if (sp->memory) {
 		rl.rlim_cur = rl.rlim_max = sp->memory;
 		if ((r = rsys6(SYS_prlimit64, 0, RLIMIT_AS, (long)&rl, 0, 0,

@@ -46,6 +46,7 @@ int zvm_program_open(const char *path, int *status, struct zvm_error *e);
 /* What the child needs; every pointer borrowed for the call. */
 struct zvm_spawn {
 	int progfd;			/* from zvm_program_open() */
+	const char *path;		/* the Program it opened */
 	char *const *argv;		/* NULL-terminated */
 	char *const *envp;		/* NULL-terminated */
 	uint64_t memory;		/* RLIMIT_AS; 0: unlimited */

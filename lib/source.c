@@ -120,10 +120,13 @@ check_path(const struct zvm_manifest *m, struct zvm_source *s,
 		    "Channel %s: %s: %s", c->alias, c->uri, strerror(errno));
 		return;
 	}
-	if ((k = kind_of(st.st_mode)) < 0) {
+	/* A directory is an image: a read-only tree (lib/image). */
+	if (S_ISDIR(st.st_mode) && s->acc == ZVM_ACC_READ)
+		k = ZVM_SRC_DIR;
+	else if ((k = kind_of(st.st_mode)) < 0) {
 		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
 		    "Channel %s: %s: unsupported source type (%s)", c->alias,
-		    c->uri, S_ISDIR(st.st_mode) ? "directory" :
+		    c->uri, S_ISDIR(st.st_mode) ? "directory not read-only" :
 		    S_ISSOCK(st.st_mode) ? "socket" : "block device");
 		return;
 	}
@@ -142,6 +145,8 @@ check_path(const struct zvm_manifest *m, struct zvm_source *s,
 		am |= R_OK;
 	if (s->acc & ZVM_ACC_WRITE)
 		am |= W_OK;
+	if (k == ZVM_SRC_DIR)
+		am |= X_OK;
 	if (access(c->uri, am) == -1) {
 		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
 		    "Channel %s: %s: %s", c->alias, c->uri, strerror(errno));
@@ -249,6 +254,9 @@ open_path(struct zvm_source *s, const char *manifest, struct zvm_error *e)
 	}
 	if (s->kind == ZVM_SRC_NONE)
 		fl |= O_CREAT | O_EXCL;
+	/* An image's root: names inside it are resolved under this fd. */
+	if (s->kind == ZVM_SRC_DIR)
+		fl = O_PATH | O_DIRECTORY | O_CLOEXEC;
 	s->fd = open(c->uri, fl, 0666);
 	if (s->fd == -1 && errno == ENXIO && s->kind == ZVM_SRC_FIFO &&
 	    s->acc == ZVM_ACC_WRITE)	/* no reader yet: never block */
@@ -259,15 +267,19 @@ open_path(struct zvm_source *s, const char *manifest, struct zvm_error *e)
 		e->sys_errno = errno;
 		return -1;
 	}
-	if (kind_of(st.st_mode) != (s->kind == ZVM_SRC_NONE ? ZVM_SRC_REG :
-	    s->kind) || (s->kind == ZVM_SRC_REG && (st.st_dev != s->dev ||
-	    st.st_ino != s->ino)) || ((s->acc & ZVM_ACC_WRITE) &&
+	if ((S_ISDIR(st.st_mode) ? ZVM_SRC_DIR : kind_of(st.st_mode)) !=
+	    (s->kind == ZVM_SRC_NONE ? ZVM_SRC_REG : s->kind) ||
+	    ((s->kind == ZVM_SRC_REG || s->kind == ZVM_SRC_DIR) &&
+	    (st.st_dev != s->dev || st.st_ino != s->ino)) ||
+	    ((s->acc & ZVM_ACC_WRITE) &&
 	    S_ISREG(st.st_mode) && st.st_nlink > 1)) {
 		zvm_error_set(e, ZVM_E_CHANNEL, manifest, c->line,
 		    "Channel %s: %s changed since it was checked", c->alias,
 		    c->uri);
 		return -1;
 	}
+	if (s->kind == ZVM_SRC_DIR)
+		return 0;
 	s->kind = kind_of(st.st_mode);
 	s->dev = st.st_dev;
 	s->ino = st.st_ino;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * source - the host side of each channel: what its uri is (regular file,
- * character device, FIFO, or one of zvm-run's own standard streams) and
- * the open fd.  Checking and opening are two steps, so an invalid
- * manifest creates or truncates nothing.
+ * character device, FIFO, one of zvm-run's own standard streams, or a
+ * directory image) and the open fd.  Checking and opening are two
+ * steps, so an invalid manifest creates or truncates nothing.
  */
 #ifndef ZVM_SOURCE_H
 #define ZVM_SOURCE_H
@@ -18,7 +18,8 @@ enum zvm_src_kind {
 	ZVM_SRC_NONE,		/* an output file that does not exist yet */
 	ZVM_SRC_REG,
 	ZVM_SRC_CHR,
-	ZVM_SRC_FIFO		/* FIFO, pipe, or a socket as a std stream */
+	ZVM_SRC_FIFO,		/* FIFO, pipe, or a socket as a std stream */
+	ZVM_SRC_DIR		/* a directory image (read-only); fd O_PATH */
 };
 
 struct zvm_source {

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "path.h"
 #include "supervise.h"
 #include "sv.h"
 
@@ -418,6 +419,7 @@ dispatch(struct zvm_sv *sv, struct loop *lp, const struct seccomp_notif *req,
 		r->error = ENOSYS;
 		return ZVM_H_DONE;
 	}
+	sv->cur_id = req->id;
 	if ((h = zvm_io_handle(sv, req, r, chan, events)) >= 0)
 		return h;
 	if (zvm_fd_handle(sv, req, r))
@@ -477,6 +479,10 @@ respond(struct zvm_sv *sv, const struct seccomp_notif *req,
 	struct seccomp_notif_resp resp;
 	int ok;
 
+	if (r->inject) {
+		(void)zvm_inj_send(sv, req, r);
+		return;
+	}
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req->id;
 	if (r->cont)
@@ -507,6 +513,8 @@ add_pending(struct zvm_sv *sv, const struct seccomp_notif *req, int chan,
 	p->req = *req;
 	p->chan = chan;
 	p->events = events;
+	p->done = sv->wdone;
+	p->want = sv->wwant;
 	return 0;
 }
 
@@ -519,6 +527,7 @@ serve_new(struct zvm_sv *sv, struct loop *lp)
 	int chan = -1;
 
 	memset(&req, 0, sizeof(req));
+	sv->wdone = sv->wwant = 0;
 	if (ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_RECV, &req) == -1) {
 		struct pollfd pfd = { sv->listener, POLLIN, 0 };
 
@@ -559,11 +568,15 @@ serve_pending(struct zvm_sv *sv, struct loop *lp, const unsigned char *rdy)
 		int chan;
 
 		if (rdy[p->chan] && (blocked == NULL || !blocked[p->chan])) {
+			sv->wdone = p->done;
+			sv->wwant = p->want;
 			if (dispatch(sv, lp, &p->req, &r, &chan, &events) ==
 			    ZVM_H_DONE) {
 				respond(sv, &p->req, &r);
 				continue;
 			}
+			p->done = sv->wdone;
+			p->want = sv->wwant;
 			if (blocked)
 				blocked[p->chan] = 1;
 		}
@@ -747,6 +760,7 @@ setup_fds(struct zvm_sv *sv)
 			return -1;
 		o->chan = i;
 		o->acc = sv->src[i].acc;
+		o->hostfd = -1;
 		o->refs = 1;
 		sv->fd[s] = o;
 	}
@@ -779,6 +793,18 @@ setup(struct zvm_sv *sv, struct zvm_child *c, struct zvm_source *src,
 		return -1;
 	}
 	rep->nchan = n;
+	/* The Program's own names (stat, readlink, /proc/self/exe). */
+	if (c->st.sp && c->st.sp->path) {
+		sv->prog = zvm_path_lexical(c->st.sp->path);
+		if ((sv->progreal = realpath(c->st.sp->path, NULL)) == NULL &&
+		    sv->prog)
+			sv->progreal = strdup(sv->prog);
+	}
+	if (sv->prog == NULL || sv->progreal == NULL ||
+	    zvm_img_setup(sv) == -1) {
+		zvm_error_set(e, ZVM_E_NOMEM, NULL, 0, "out of memory");
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		rep->chan[i].uri = src[i].c->uri;
 		rep->chan[i].alias = src[i].c->alias;
@@ -861,6 +887,10 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 			zvm_etag_hex(&sv->ch[i].etag, rep->chan[i].etag);
 	zvm_io_end(sv);
 	zvm_fd_closeall(sv);
+	zvm_inj_closeall(sv);
+	zvm_img_end(sv);
+	free(sv->prog);
+	free(sv->progreal);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);

@@ -10,6 +10,7 @@
 
 #include <linux/seccomp.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -21,6 +22,7 @@
 #define ZVM_IOV_MAX	1024
 #define ZVM_MAX_RW	0x7ffff000UL	/* the kernel's MAX_RW_COUNT */
 #define ZVM_BUFSZ	(1024 * 1024)
+#define ZVM_DEV		0x7a766d	/* st_dev of every channel: "zvm" */
 
 /* An open file description: what open() made, dup() shares. */
 struct zvm_ofd {
@@ -30,6 +32,25 @@ struct zvm_ofd {
 	int path;		/* O_PATH: no I/O at all */
 	int flags;		/* O_APPEND | O_NONBLOCK */
 	uint64_t off;		/* random channels */
+	/* A directory: virtual (vdir) or inside an image (hostfd, ours,
+	 * O_RDONLY|O_DIRECTORY, its own stream position).  name is its
+	 * normalized path, for relative lookups from it. */
+	int vdir;
+	int hostfd;		/* -1 unless an image directory */
+	uint64_t dpos;		/* virtual directory: next entry */
+	char *name;
+};
+
+/*
+ * A real read-only fd the supervisor injected into the program (numbers
+ * from ZVM_NVFD up, never reused: a close answered with CONTINUE may run
+ * after the next injection).  fd is our copy of the same open file
+ * description, so both share one file offset.
+ */
+struct zvm_inj {
+	int fd;			/* ours; -1: closed; -2: a pipe (none) */
+	int chan;		/* -1: a pipe of the program's own */
+	uint64_t size;		/* the known end, at open */
 };
 
 /* Per channel run state. */
@@ -43,6 +64,11 @@ struct zvm_resp {
 	int64_t val;
 	int error;		/* positive errno; 0: success */
 	int cont;		/* answer CONTINUE (register-only decisions) */
+	int inject;		/* answer by injecting injfd (ADDFD|SEND) */
+	int injfd;		/* ours; consumed by respond() */
+	int injchan;
+	int injflags;		/* the open's O_CLOEXEC */
+	uint64_t injsize;
 };
 
 /* Handler results. */
@@ -52,10 +78,12 @@ struct zvm_pending {
 	struct seccomp_notif req;
 	int chan;
 	short events;		/* POLLIN or POLLOUT */
+	uint64_t done, want;	/* a blocking write: written so far, of */
 };
 
 /* What an I/O answer changes once it is delivered. */
-enum { ZVM_POS_NONE, ZVM_POS_OFD, ZVM_POS_READ, ZVM_POS_WRITE };
+enum { ZVM_POS_NONE, ZVM_POS_OFD, ZVM_POS_READ, ZVM_POS_WRITE,
+	ZVM_POS_INJ };
 
 struct zvm_txn {
 	int active;
@@ -63,6 +91,8 @@ struct zvm_txn {
 	int write;
 	uint64_t n;		/* bytes moved */
 	struct zvm_ofd *ofd;
+	int injfd;		/* ZVM_POS_INJ: our fd, moved already; newpos
+				 * is where it was */
 	int pos;		/* ZVM_POS_*: which position moves to newpos */
 	uint64_t newpos;
 	int restore;		/* a read hashed: undo if undelivered */
@@ -88,6 +118,15 @@ struct zvm_sv {
 	struct iovec riov[ZVM_IOV_MAX];	/* a call's remote iovecs */
 	struct iovec siov[ZVM_IOV_MAX];	/* a slice of them */
 	struct zvm_txn txn;
+	/* The call being served, when it is a blocking write resumed from
+	 * the pending table (0, 0 for a new call). */
+	uint64_t wdone, wwant;
+	uint64_t cur_id;	/* the notification being served */
+	struct zvm_inj *inj;	/* index: fd - ZVM_NVFD */
+	size_t ninj, capinj;
+	char *prog;		/* Program, normalized; its host file */
+	char *progreal;		/* what Program's symlinks lead to */
+	char **nalias;		/* every alias, normalized (lib/image) */
 };
 
 /* The child's memory (through the leader pid).  0 or -EFAULT. */
@@ -110,6 +149,35 @@ struct zvm_ofd *zvm_fd_get(struct zvm_sv *, uint64_t fdarg);
 int zvm_fd_handle(struct zvm_sv *, const struct seccomp_notif *,
     struct zvm_resp *);
 void zvm_fd_closeall(struct zvm_sv *);
+
+/* The injected fd a call names (low 32 bits), or NULL. */
+struct zvm_inj *zvm_inj_get(struct zvm_sv *, uint64_t fdarg);
+/* Record a delivered injection; -1 when out of memory (fd closed). */
+int zvm_inj_add(struct zvm_sv *, int childfd, int fd, int chan,
+    uint64_t size);
+/* Forget an injected fd (the program closed it). */
+void zvm_inj_drop(struct zvm_sv *, uint64_t fdarg);
+void zvm_inj_closeall(struct zvm_sv *);
+/* pipe2 into the program: both ends injected, the pair written at addr.
+ * 0 or -errno. */
+int zvm_inj_pipe(struct zvm_sv *, uint64_t addr, uint32_t flags);
+/* Answer req by injecting r->injfd (r->injflags: O_CLOEXEC).
+ * 1: answered; 0: the call is gone. */
+int zvm_inj_send(struct zvm_sv *, const struct seccomp_notif *,
+    const struct zvm_resp *);
+
+/* image.c: the name space beyond the channels. */
+int zvm_img_setup(struct zvm_sv *);
+void zvm_img_end(struct zvm_sv *);
+/* openat2 of rel ("" the root) beneath image channel chan: fd or
+ * -errno (a way out of the tree is -ENOENT). */
+int zvm_img_open(struct zvm_sv *, int chan, const char *rel, int flags);
+/* Is norm a virtual directory ("/", "/dev", a parent of an alias)? */
+int zvm_vdir_is(const struct zvm_sv *, const char *norm);
+/* getdents64 of virtual directory dir from entry *pos into buf. */
+ssize_t zvm_vdir_list(struct zvm_sv *, const char *dir, uint64_t *pos,
+    unsigned char *buf, size_t cap);
+void zvm_vdir_stat(const char *path, struct stat *);
 
 /* chanio.c: read/write and their p/v variants.  ZVM_H_DONE or
  * ZVM_H_PEND (*chan, *events: what to wait for); -1: not an I/O call. */

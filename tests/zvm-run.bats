@@ -77,7 +77,7 @@ load zvm-run-helper
 	mf fdops "$W/in,/dev/3.in,0,0,100,6,0,0" >"$W/m"
 	run as_nobody zvm-run "$W/m"
 	assert_success
-	assert_output "PASS 62 checks"
+	assert_output "PASS 65 checks"
 }
 
 @test "zvm-run: exit status of the program passes through" {

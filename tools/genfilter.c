@@ -27,9 +27,9 @@
  * and path call above all, is notified.
  */
 static const int allow_always[] = {
-	/* memory: the program's own address space (RLIMIT_AS bounds it).
-	 * mmap of a file needs a real fd, and the program has none. */
-	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect),
+	/* memory: the program's own address space (RLIMIT_AS bounds it);
+	 * mmap is below: a map of an injected fd is a read */
+	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mprotect),
 	SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(mincore),
 	SCMP_SYS(msync),
 	/* threads and their bookkeeping (clone is checked below;
@@ -74,6 +74,9 @@ static const int prctl_ok[] = {
 /* Thread clone: these flags must all be there, the rest must be clear. */
 #define CLONE_NEED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
 	CLONE_THREAD)
+/* Below it the program's fds are virtual (lib/sandbox.h ZVM_NVFD). */
+#define NVFD 1024
+
 #define CLONE_DENY (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
 	CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
 	CLONE_PTRACE | CLONE_UNTRACED | CLONE_VFORK | CLONE_PARENT | \
@@ -110,6 +113,24 @@ rules(scmp_filter_ctx ctx, int memtag)
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64),
 		    1, SCMP_A2_64(SCMP_CMP_EQ, 0));
+	/*
+	 * mmap natively when anonymous, or of an fd below NVFD, which the
+	 * program's kernel fd table never holds (EBADF).  The kernel reads
+	 * the fd as an unsigned int.  Maps of the real fds the supervisor
+	 * injected (libraries, image files) are notified and charged.
+	 */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+		    SCMP_A3_64(SCMP_CMP_MASKED_EQ, MAP_ANONYMOUS,
+		    MAP_ANONYMOUS));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+		    SCMP_A4_32(SCMP_CMP_LT, NVFD));
+	/* lseek of an injected fd moves only its offset, which the
+	 * supervisor's reads use and move in turn. */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(lseek), 1,
+		    SCMP_A0_32(SCMP_CMP_GE, NVFD));
 	/* A thread: same mm, files, handlers; no namespaces, no tracing.
 	 * The kernel reads the low 32 bits of the flags. */
 	if (r == 0)

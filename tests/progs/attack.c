@@ -133,7 +133,6 @@ main(int argc, char **argv)
 	T(open("../../../etc/passwd", O_RDONLY), -1, ENOENT);
 	T(syscall(SYS_openat2, AT_FDCWD, "/etc/passwd", buf, 24), -1, EACCES);
 	T(chroot("/tmp"), -1, EACCES);
-	T(syscall(SYS_pipe2, buf, 0), -1, ENOSYS);
 	T(syscall(SYS_memfd_create, "x", 0), -1, ENOSYS);
 	T(syscall(SYS_eventfd2, 0, 0), -1, ENOSYS);
 	T(syscall(999), -1, ENOSYS);

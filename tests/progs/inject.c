@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * inject - a static program that uses the real fds zvm-run injects for
+ * files that may be mapped, and directory images, the way ld.so and
+ * python do, and attacks them: reads and maps past the quota, an fd
+ * number guessed by another thread, calls the fds must not take, and
+ * every way out of an image.  Usage:
+ *   inject lib PATH	(PATH's channel: get_size 5206)
+ *   inject race PATH	(prints the bytes a guessing thread read)
+ *   inject img ALIAS	(an image made by the test: file, sub/f, links)
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+
+#include "check.h"
+
+static char buf[65536];
+
+static int
+lib(const char *path)
+{
+	struct termios t;
+	struct stat st;
+	char path2[64];
+	void *p;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	OK(fd >= 1024);
+	T(fstat(fd, &st), 0, 0);
+	OK(S_ISREG(st.st_mode) && st.st_size > 65536);
+	T(read(fd, buf, 100), 100, 0);
+	OK(memcmp(buf, "\177ELF", 4) == 0);
+	/* One offset: the program's fd and the supervisor's copy. */
+	T(lseek(fd, 0, SEEK_CUR), 100, 0);
+	T(pread(fd, buf, 10, 0), 10, 0);
+	T(lseek(fd, 0, SEEK_CUR), 100, 0);
+	/* 110 of 5206 used: the whole file does not fit, 4096 does. */
+	T(mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0), MAP_FAILED,
+	    EDQUOT);
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	OK(p != MAP_FAILED && memcmp(p, "\177ELF", 4) == 0);
+	/* 4206 used: a read is cut to the 1000 left, then EDQUOT. */
+	T(read(fd, buf, sizeof(buf)), 1000, 0);
+	T(lseek(fd, 0, SEEK_CUR), 1100, 0);
+	T(read(fd, buf, 1), -1, EDQUOT);
+	T(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0), MAP_FAILED,
+	    EDQUOT);
+	/* What the fd must not do. */
+	T(write(fd, "x", 1), -1, EBADF);
+	T(dup(fd), -1, EBADF);
+	T(dup2(fd, 1500), -1, EBADF);
+	T(fcntl(fd, F_DUPFD, 0), -1, EINVAL);
+	T(fcntl(fd, F_GETFD), FD_CLOEXEC, 0);
+	T(ioctl(fd, TCGETS, &t), -1, ENOTTY);
+	T(syscall(SYS_getdents64, fd, buf, sizeof(buf)), -1, ENOTDIR);
+	T(ftruncate(fd, 0), -1, EBADF);
+	T(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
+	    MAP_FAILED, EDQUOT);
+	/* No way to it through /proc, and no other library. */
+	snprintf(path2, sizeof(path2), "/proc/self/fd/%d", fd);
+	T(open(path2, O_RDONLY), -1, ENOENT);
+	T(readlink(path2, buf, sizeof(buf)), -1, ENOENT);
+	T(open("/lib/x86_64-linux-gnu/libm.so.6", O_RDONLY), -1, ENOENT);
+	T(open("/proc/self/maps", O_RDONLY), -1, ENOENT);
+	T(close(fd), 0, 0);
+	T(read(fd, buf, 1), -1, EBADF);
+	T(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0), MAP_FAILED, EBADF);
+	T(close(fd), -1, EBADF);
+	/* Numbers are never reused. */
+	T(open(path, O_RDONLY), fd + 1, 0);
+	return done();
+}
+
+static volatile int stop;
+static long guessed;
+
+static void *
+guess(void *arg)
+{
+	char c;
+
+	(void)arg;
+	while (!stop)
+		for (int fd = 1024; fd < 1040; fd++)
+			if (read(fd, &c, 1) == 1)
+				guessed++;
+	return NULL;
+}
+
+static int
+race(const char *path)
+{
+	pthread_t th;
+
+	pthread_create(&th, NULL, guess, NULL);
+	for (int i = 0; i < 16; i++) {
+		int fd = open(path, O_RDONLY);
+
+		OK(fd >= 1024);
+		usleep(1000);
+	}
+	stop = 1;
+	pthread_join(th, NULL);
+	printf("%ld\n", guessed);
+	fflush(stdout);
+	return done();
+}
+
+/* getdents64 names of path, in one string "a b c " (sorted by caller). */
+static int
+names(const char *path, char *out, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY), k, c = 0;
+
+	*out = '\0';
+	if (fd < 0)
+		return -1;
+	while ((k = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+		for (int o = 0; o < k; ) {
+			struct dirent *d = (struct dirent *)(buf + o);
+
+			if (strlen(out) + strlen(d->d_name) + 2 < n) {
+				strcat(out, d->d_name);
+				strcat(out, " ");
+			}
+			o += d->d_reclen;
+			c++;
+		}
+	close(fd);
+	return c;
+}
+
+static int
+img(const char *a)
+{
+	char p[512], l[512];
+	struct stat st;
+	int fd, dfd;
+
+#define P(s) (snprintf(p, sizeof(p), "%s/%s", a, s), p)
+	fd = open(P("file"), O_RDONLY);
+	OK(fd >= 1024);
+	T(read(fd, buf, 100), 7, 0);
+	OK(memcmp(buf, "inside\n", 7) == 0);
+	T(fstat(fd, &st), 0, 0);
+	OK(st.st_size == 7);
+	close(fd);
+	/* Ways out: lexical .., a link up, absolute and magic links. */
+	T(open(P("../../../../etc/passwd"), O_RDONLY), -1, ENOENT);
+	T(open(P("up/outside"), O_RDONLY), -1, ENOENT);
+	T(open(P("abs"), O_RDONLY), -1, ENOENT);
+	T(open(P("magic/etc/passwd"), O_RDONLY), -1, ENOENT);
+	T(stat(P("up/outside"), &st), -1, ENOENT);
+	/* A link inside the tree works; links are themselves visible. */
+	fd = open(P("rel"), O_RDONLY);
+	OK(fd >= 1024);
+	T(read(fd, buf, 100), 4, 0);
+	close(fd);
+	T(lstat(P("abs"), &st), 0, 0);
+	OK(S_ISLNK(st.st_mode));
+	T(readlink(P("abs"), l, sizeof(l)), 11, 0);
+	OK(memcmp(l, "/etc/passwd", 11) == 0);
+	T(readlink(P("file"), l, sizeof(l)), -1, EINVAL);
+	/* Directories: stat, list, open relative to one. */
+	T(stat(P("sub"), &st), 0, 0);
+	OK(S_ISDIR(st.st_mode));
+	T(names(a, l, sizeof(l)), 8, 0);
+	dfd = open(P("sub"), O_RDONLY | O_DIRECTORY);
+	OK(dfd >= 0 && dfd < 1024);
+	fd = openat(dfd, "f", O_RDONLY);
+	OK(fd >= 1024);
+	T(openat(dfd, "../up/outside", O_RDONLY), -1, ENOENT);
+	T(read(dfd, buf, 1), -1, EISDIR);
+	/* Read-only. */
+	T(open(P("file"), O_WRONLY), -1, EROFS);
+	T(open(P("new"), O_WRONLY | O_CREAT, 0644), -1, EROFS);
+	T(access(P("file"), W_OK), -1, EROFS);
+	T(access(P("file"), R_OK), 0, 0);
+	T(access(P("nothere"), F_OK), -1, ENOENT);
+	/* Virtual directories: "/", "/dev", the parents of aliases. */
+	T(stat("/", &st), 0, 0);
+	OK(S_ISDIR(st.st_mode));
+	T(stat("/dev", &st), 0, 0);
+	OK(S_ISDIR(st.st_mode));
+	T(names("/", l, sizeof(l)) >= 3, 1, 0);
+	OK(strstr(l, "dev ") != NULL);
+	T(names("/dev", l, sizeof(l)) >= 5, 1, 0);
+	OK(strstr(l, "stdout ") != NULL);
+	T(getcwd(l, sizeof(l)) != NULL, 1, 0);
+	OK(strcmp(l, "/") == 0);
+	T(stat("/etc", &st), -1, ENOENT);
+	T(open("/proc/self/root/etc/passwd", O_RDONLY), -1, ENOENT);
+	return done();
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc == 3 && strcmp(argv[1], "lib") == 0)
+		return lib(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "race") == 0)
+		return race(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "img") == 0)
+		return img(argv[2]);
+	return 2;
+}

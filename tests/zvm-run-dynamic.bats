@@ -1,0 +1,149 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+# zvm-run with dynamic programs and directory images: stock /usr/bin
+# programs give the output of a direct run, with their data channels'
+# quotas enforced; the real fds injected for libraries and image files
+# are metered (reads, and maps as one read) and attacked
+# (tests/progs/inject); images keep every way out shut; stock python3
+# runs a script from the ZeroVM blog and fails like it under quota 3.
+load helper
+load zvm-run-helper
+
+# dm [ZVM-MANIFEST-ARGS...]: zvm-manifest with Timeout 10.
+dm() {
+	zvm-manifest -t 10 "$@"
+}
+
+# chan REPORT ALIAS FIELD: a usage field (5 gets, 6 get_size) of ALIAS.
+chan() {
+	awk -F, -v a="$2" -v f="$3" '/^Channel = / && $2 == a { print $f }' "$1"
+}
+
+@test "dynamic: cat, head, wc, sort, sha256sum, gzip, xz, jq match a direct run" {
+	seq 1 20000 | shuf --random-source=<(yes) >"$W/in"
+	echo '{"a":[1,2,{"b":"x"}],"c":null}' >"$W/j"
+	cd "$W"
+	for a in "cat @in" "head -n 5 @in" "wc @in" "sort -n @in" \
+	    "sha256sum @in" "gzip -nc @in" "xz -c @in" "jq -c .a @j"; do
+		dm -- /usr/bin/$a >"$W/m"
+		as_nobody zvm-run -r "$W/rep" "$W/m" >"$W/got"
+		# shellcheck disable=SC2086
+		(cd "$W" && /usr/bin/${a//@/}) >"$W/want"
+		if [ "${a%% *}" = sha256sum ] || [ "${a%% *}" = wc ]; then
+			sed -i 's|/dev/1\.||' "$W/got"
+		fi
+		cmp "$W/got" "$W/want"
+		grep -q '^State = ok$' "$W/rep"
+		# ld.so read libc through its channel, metered.
+		[ "$(chan "$W/rep" /lib/x86_64-linux-gnu/libc.so.6 6)" -gt 0 ]
+	done
+}
+
+@test "dynamic: a stock cat's data channel quota: the bytes before it, then EDQUOT" {
+	seq 1 1000 >"$W/in"
+	cd "$W"
+	dm -- /usr/bin/cat @in |
+	    zvm-edit -e '/dev/1.in:get_size=100' >"$W/m"
+	run -1 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$output" = "$(head -c 100 "$W/in")" ]
+	[[ "$stderr" == *"Disk quota exceeded"* ]]
+	grep -qx 'Quota = /dev/1.in:get_size' "$W/rep"
+}
+
+@test "dynamic: a library quota too small for ld.so's maps stops the program" {
+	cd "$W"
+	dm -- /usr/bin/true |
+	    zvm-edit -e '/lib/x86_64-linux-gnu/libc.so.6:get_size=10000' >"$W/m"
+	run -127 as_nobody zvm-run -r "$W/rep" "$W/m"
+	assert_output --partial "libc.so.6"
+	[ "$(chan "$W/rep" /lib/x86_64-linux-gnu/libc.so.6 6)" -le 10000 ]
+	grep -qx 'Quota = /lib/x86_64-linux-gnu/libc.so.6:get_size' "$W/rep"
+}
+
+@test "attack: injected fds: reads and maps past the quota, dup, /proc, closed fds, unlisted libraries" {
+	L=/lib/x86_64-linux-gnu/libc.so.6
+	mf inject "$L,$L,1,0,100,5206,0,0" |
+	    sed "s|^Program.*|&\nArgs = inject lib $L|" >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$stderr" = "PASS 32 checks" ]
+	# read 100 + pread 10 + map 4096 + cut read 1000 = the quota.
+	[ "$(chan "$W/rep" $L 6)" -eq 5206 ]
+	[ "$(chan "$W/rep" $L 5)" -eq 4 ]
+	grep -qx "Quota = $L:get_size" "$W/rep"
+}
+
+@test "attack: an injected fd's number guessed by another thread: every byte it reads is charged" {
+	L=/lib/x86_64-linux-gnu/libc.so.6
+	mf inject "$L,$L,1,0,100000000,100000000,0,0" |
+	    sed "s|^Program.*|&\nArgs = inject race $L|" >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$stderr" = "PASS 16 checks" ]
+	[ "$output" -gt 0 ]
+	[ "$(chan "$W/rep" $L 6)" -eq "$output" ]
+}
+
+@test "image: a directory tree under its alias; .., links out, absolute and magic links fail" {
+	mkdir -p "$W/img/sub"
+	printf 'inside\n' >"$W/img/file"
+	printf 'sub\n' >"$W/img/sub/f"
+	echo secret >"$W/outside"
+	ln -s sub/f "$W/img/rel"
+	ln -s .. "$W/img/up"
+	ln -s /etc/passwd "$W/img/abs"
+	ln -s /proc/self/root "$W/img/magic"
+	mf inject "$W/img,/data/img,1,0,1000,1000,0,0" |
+	    sed "s|^Program.*|&\nArgs = inject img /data/img|" >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$stderr" = "PASS 41 checks" ]
+	# file, rel: every byte read is on the image's channel.
+	[ "$(chan "$W/rep" /data/img 6)" -eq 11 ]
+}
+
+@test "image: a writable directory channel is refused before the run" {
+	mkdir "$W/img"
+	mf tiny "$W/img,/data/img,1,0,10,10,10,10" >"$W/m"
+	run -125 zvm-run "$W/m"
+	assert_output --partial "directory not read-only"
+}
+
+# The ZeroVM blog's example with stock python3 and its library as an image.
+pym() {
+	PATH="$ZVM_BUILD:/usr/bin:/bin" zvm-manifest -t 20 --image /usr/lib/python3.11 \
+	    --image /usr/lib/locale/C.utf8 \
+	    --file /usr/share/locale/locale.alias \
+	    --file /usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache \
+	    --file /etc/localtime \
+	    -- python3 -I -S @example.py @file.txt
+}
+
+@test "python3: the blog's script runs, and fails with EDQUOT under quota 3" {
+	cd "$W"
+	printf 'hello world\n' >file.txt
+	cat >example.py <<'EOT'
+import os
+f = open('/dev/2.file.txt', 'rb', buffering=0)
+print(f.read(5))
+print(sorted(os.listdir('/usr/lib/python3.11/encodings'))[:1])
+print(os.getcwd(), os.path.isdir('/dev'), os.path.exists('/etc/passwd'))
+try:
+    print(f.read(5))
+except OSError as e:
+    print(e.errno, e.strerror)
+EOT
+	pym >m
+	run -0 --separate-stderr as_nobody zvm-run -r rep m
+	[ "$output" = "$(printf "%s\n" "b'hello'" "['__init__.py']" \
+	    "/ True False" "b' worl'")" ]
+	# The blog's edit: quota 3 on the data channel.
+	zvm-edit -i -e '/dev/2.file.txt:gets=3,get_size=3,puts=3,put_size=3' m
+	run -0 --separate-stderr as_nobody zvm-run -r rep m
+	[ "$(sed -n 1p <<<"$output")" = "b'hel'" ]
+	[ "$(sed -n 4p <<<"$output")" = "122 Disk quota exceeded" ]
+	grep -qx 'Channel = '"$W"'/file.txt,/dev/2.file.txt,1,0,1,3,0,0' rep
+	grep -qx 'Quota = /dev/2.file.txt:get_size' rep
+	# Buffered, as the blog's: Python raises OSError errno 122.
+	printf "f = open('/dev/2.file.txt', 'rb')\nprint(f.read(5))\n" >example.py
+	run -1 --separate-stderr as_nobody zvm-run -r rep m
+	[[ "$stderr" == *"OSError: [Errno 122] Disk quota exceeded"* ]]
+	grep -qx 'Quota = /dev/2.file.txt:get_size' rep
+}
