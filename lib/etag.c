@@ -17,6 +17,7 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define ETAG_X86 1
+#include <cpuid.h>
 #include <immintrin.h>
 /*
  * Ask xxhash.h for every x86 kernel, each tagged with its target, and for
@@ -97,15 +98,38 @@ static const struct impl {
  */
 static const struct impl *cur;
 
+#ifdef ETAG_X86
+/*
+ * cpuid and xgetbv read directly, not __builtin_cpu_supports(): that pulls
+ * in libgcc's start-up constructor, which runs a dozen cpuid instructions
+ * in every process (each traps to the hypervisor on a VM).  A feature
+ * counts only when the OS also saves its registers (XCR0).
+ */
+static int
+cpu_has(int avx512)
+{
+	unsigned a, b, c, d, lo, hi, need = avx512 ? 0xe6 : 0x06;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) ||
+	    !(c & bit_AVX))
+		return 0;
+	__asm__ volatile ("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	if ((lo & need) != need)
+		return 0;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return 0;
+	return avx512 ? (b & bit_AVX512F) != 0 : (b & bit_AVX2) != 0;
+}
+#endif
+
 static int
 supported(const struct impl *im)
 {
 #ifdef ETAG_X86
-	__builtin_cpu_init();
 	if (im->update == update_avx512)
-		return __builtin_cpu_supports("avx512f");
+		return cpu_has(1);
 	if (im->update == update_avx2)
-		return __builtin_cpu_supports("avx2");
+		return cpu_has(0);
 #endif
 	(void)im;
 	return 1;
