@@ -9,18 +9,6 @@
 
 #include "args.h"
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode \xHH in s[0..n) into the arena; NULL with *why on error. */
 static char *
 unescape(const char *s, size_t n, struct zvm_arena *a, const char **why)
@@ -32,10 +20,10 @@ unescape(const char *s, size_t n, struct zvm_arena *a, const char **why)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\\' && i + 3 < n &&
 		    (s[i + 1] == 'x' || s[i + 1] == 'X') &&
-		    hexval((unsigned char)s[i + 2]) >= 0 &&
-		    hexval((unsigned char)s[i + 3]) >= 0) {
-			int c = hexval((unsigned char)s[i + 2]) * 16 +
-			    hexval((unsigned char)s[i + 3]);
+		    zvm_hexval((unsigned char)s[i + 2]) >= 0 &&
+		    zvm_hexval((unsigned char)s[i + 3]) >= 0) {
+			int c = zvm_hexval((unsigned char)s[i + 2]) * 16 +
+			    zvm_hexval((unsigned char)s[i + 3]);
 
 			if (c == 0)
 				return *why = "\\x00 (NUL) is not allowed",

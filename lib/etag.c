@@ -35,6 +35,7 @@
 #include <xxhash.h>
 
 #include "etag.h"
+#include "util.h"
 
 _Static_assert(sizeof(XXH3_state_t) <= sizeof(((struct zvm_etag *)0)->state),
     "struct zvm_etag too small for XXH3_state_t");
@@ -219,17 +220,6 @@ zvm_etag_hex(const struct zvm_etag *e, char out[ZVM_ETAG_HEXLEN + 1])
 	return zvm_etag_tohex(d, out);
 }
 
-static int
-xdigit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int
 zvm_etag_parse(const char *s, size_t n, unsigned char out[ZVM_ETAG_LEN])
@@ -239,8 +229,8 @@ zvm_etag_parse(const char *s, size_t n, unsigned char out[ZVM_ETAG_LEN])
 	if (n != ZVM_ETAG_HEXLEN)
 		return -1;
 	for (i = 0; i < ZVM_ETAG_LEN; i++) {
-		int hi = xdigit((unsigned char)s[2 * i]);
-		int lo = xdigit((unsigned char)s[2 * i + 1]);
+		int hi = zvm_hexval((unsigned char)s[2 * i]);
+		int lo = zvm_hexval((unsigned char)s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

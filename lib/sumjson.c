@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sumfile.h"
+#include "util.h"
 
 #define MAXDEPTH	32
 #define NONE		((size_t)-1)
@@ -122,17 +123,11 @@ hex4(const char *s, unsigned *out)
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		int c = (unsigned char)s[i];
+		int d = zvm_hexval((unsigned char)s[i]);
 
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
+		if (d < 0)
 			return -1;
+		v = v << 4 | (unsigned)d;
 	}
 	*out = v;
 	return 0;

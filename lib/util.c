@@ -116,20 +116,24 @@ zvm_strerror(int code)
 	return names[code];
 }
 
+int
+zvm_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static int
 digit(int c, unsigned base)
 {
-	unsigned d;
+	int d = zvm_hexval(c);
 
-	if (c >= '0' && c <= '9')
-		d = c - '0';
-	else if (c >= 'a' && c <= 'f')
-		d = c - 'a' + 10;
-	else if (c >= 'A' && c <= 'F')
-		d = c - 'A' + 10;
-	else
-		return -1;
-	return d < base ? (int)d : -1;
+	return d >= 0 && (unsigned)d < base ? d : -1;
 }
 
 int

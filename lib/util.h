@@ -105,6 +105,9 @@ int zvm_parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out,
  */
 int zvm_parse_size(const char *s, uint64_t *out, const char **why);
 
+/* Value of the hex digit c (either case), or -1. */
+int zvm_hexval(int c);
+
 /* Strip blanks (space, tab, CR, VT, FF) from both ends of s[0..*n). */
 const char *zvm_trim(const char *s, size_t *n);
 
