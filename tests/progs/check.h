@@ -15,6 +15,9 @@
 
 static int nchecks, nfails;
 
+/* A NULL the compiler cannot see, for calls that must fail with EFAULT. */
+static void *volatile nullbuf;
+
 static void
 check(const char *what, int line, long got, int goterr, long want,
     int wanterr)

@@ -29,7 +29,7 @@ main(void)
 	T(pread(fd, buf, 1, 0), -1, ESPIPE);
 	T(pread(fd, buf, 1, -1), -1, ESPIPE);
 	T(lseek(fd, 0, SEEK_SET), -1, ESPIPE);
-	T(read(fd, NULL, 1), -1, EFAULT);
+	T(read(fd, nullbuf, 1), -1, EFAULT);
 	T(read(fd, (void *)main, 1), -1, EFAULT);	/* read-only memory */
 	T(write(fd, buf, 0), -1, EBADF);
 	T(write(fd, buf, 1), -1, EBADF);

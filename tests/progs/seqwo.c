@@ -25,7 +25,7 @@ main(void)
 	T(pwrite(fd, "b", 1, 32), -1, ESPIPE);
 	T(write(fd, "b", 1), 1, 0);
 	T(write(fd, "cd", 2), 2, 0);			/* 4 bytes */
-	T(write(fd, NULL, 1), -1, EFAULT);
+	T(write(fd, nullbuf, 1), -1, EFAULT);
 	T(read(fd, buf, 1), -1, EBADF);
 	T(write(fd, buf, 0), 0, 0);
 	T(write(fd, buf, 30), 28, 0);
