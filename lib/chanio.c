@@ -13,7 +13,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -228,9 +231,8 @@ is_write(int nr)
 	    nr == SYS_pwritev || nr == SYS_pwritev2;
 }
 
-/* Which quota stops the call, or 0 with *room the bytes left. */
-static int
-quota(struct zvm_chan *ch, int calls, uint64_t *room)
+int
+zvm_io_quota(struct zvm_chan *ch, int calls, uint64_t *room)
 {
 	const uint64_t *lim = ch->src->c->limit;
 	struct zvm_report_chan *rc = ch->rep;
@@ -295,7 +297,7 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 		if (p >= s->size)
 			return ZVM_H_DONE;
 	}
-	if ((e = quota(ch, ZVM_GETS, &room)) < 0)
+	if ((e = zvm_io_quota(ch, ZVM_GETS, &room)) < 0)
 		return r->error = -e, ZVM_H_DONE;
 	n = total < room ? total : room;
 	if (s->kind == ZVM_SRC_REG && n > s->size - p)
@@ -418,7 +420,7 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 		 * bytes written so far were charged when it parked. */
 		n = room = sv->wwant;
 		done = charged = sv->wdone;
-	} else if ((e = quota(ch, ZVM_PUTS, &room)) < 0)
+	} else if ((e = zvm_io_quota(ch, ZVM_PUTS, &room)) < 0)
 		return r->error = -e, ZVM_H_DONE;
 	else
 		n = total < room ? total : room;
@@ -540,7 +542,7 @@ inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = -e, ZVM_H_DONE;
 	if (total == 0 || p >= j->size)	/* the known end: free */
 		return ZVM_H_DONE;
-	if ((e = quota(ch, ZVM_GETS, &room)) < 0)
+	if ((e = zvm_io_quota(ch, ZVM_GETS, &room)) < 0)
 		return r->error = -e, ZVM_H_DONE;
 	n = total < room ? total : room;
 	if (n > j->size - p)
@@ -594,6 +596,56 @@ inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 }
 
 /*
+ * A map of n bytes of j from file offset fo, as one read: EDQUOT when it
+ * does not fit, or CONTINUE, charged once delivered.  With an etag the
+ * bytes are hashed from our copy of the file, in call order; only then,
+ * so a map costs no read otherwise.
+ */
+static int
+map_charge(struct zvm_sv *sv, struct zvm_resp *r, struct zvm_inj *j,
+    uint64_t fo, uint64_t n)
+{
+	struct zvm_txn *t = &sv->txn;
+	struct zvm_chan *ch = &sv->ch[j->chan];
+	int fd = j->fd >= 0 ? j->fd : j->hashfd, e;
+	uint64_t room = 0, done = 0;
+
+	/* Past the known end nothing can be read: free, like a read. */
+	if (n > 0 && (e = zvm_io_quota(ch, ZVM_GETS, &room)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	if (n > 0 && n > room) {
+		ch->rep->hit |= 1u << ZVM_GET_SIZE;
+		return r->error = EDQUOT, ZVM_H_DONE;
+	}
+	t->restore = n > 0 && ch->rep->etag_on;
+	if (t->restore)
+		t->saved = ch->etag;
+	while (t->restore && done < n) {
+		size_t c = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
+		ssize_t k = fd < 0 ? -1 : pread(fd, sv->buf, c, fo + done);
+
+		/* A digest that misses bytes the program got means
+		 * nothing: the map fails, as a failed read would. */
+		if (k <= 0) {
+			ch->etag = t->saved;
+			if (k < 0)
+				host_error(ch, "read", errno);
+			return r->error = k < 0 ? errno : EIO, ZVM_H_DONE;
+		}
+		zvm_etag_update(&ch->etag, sv->buf, k);
+		done += k;
+	}
+	r->cont = 1;
+	t->active = n > 0;
+	t->chan = j->chan;
+	t->write = 0;
+	t->n = n;
+	t->ofd = NULL;
+	t->pos = ZVM_POS_NONE;
+	return ZVM_H_DONE;
+}
+
+/*
  * mmap of an injected fd (the filter lets anonymous maps and fds below
  * ZVM_NVFD, which the program's kernel table lacks, run natively).  A
  * map is one read of the mapped length, up to the known end (pages past
@@ -609,10 +661,7 @@ inj_mmap(struct zvm_sv *sv, const struct seccomp_notif *req,
 {
 	const __u64 *a = req->data.args;
 	struct zvm_inj *j;
-	struct zvm_txn *t = &sv->txn;
-	struct zvm_chan *ch;
-	uint64_t room = 0, n;
-	int e;
+	uint64_t n;
 
 	if (a[3] & MAP_ANONYMOUS) {
 		r->cont = 1;
@@ -622,25 +671,132 @@ inj_mmap(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = EBADF, ZVM_H_DONE;
 	if (j->chan < 0)	/* a pipe: the kernel says ENODEV */
 		return r->error = ENODEV, ZVM_H_DONE;
-	ch = &sv->ch[j->chan];
 	n = a[5] >= j->size ? 0 : a[1] < j->size - a[5] ? a[1] :
 	    j->size - a[5];
-	/* Past the known end nothing can be read: free, like a read. */
-	if (n > 0 && (e = quota(ch, ZVM_GETS, &room)) < 0)
-		return r->error = -e, ZVM_H_DONE;
-	if (n > 0 && n > room) {
-		ch->rep->hit |= 1u << ZVM_GET_SIZE;
-		return r->error = EDQUOT, ZVM_H_DONE;
+	return map_charge(sv, r, j, a[5], n);
+}
+
+/*
+ * The program's threads, from the link count of /proc/PID/task (two plus
+ * one per thread); 0 when it cannot be known.
+ */
+static unsigned long
+threads(struct zvm_sv *sv)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)sv->pid);
+	return stat(path, &st) == 0 && st.st_nlink > 2 ? st.st_nlink - 2 : 0;
+}
+
+/*
+ * The line of /proc/PID/maps holding addr: its start and file offset, and
+ * in *jp the injected file mapped there, or NULL (anonymous, another file,
+ * no mapping at all).  Read with pread into sv->buf, a buffer at a time.
+ * 0, or -1 when the maps cannot be read (then nothing is known).
+ */
+static int
+map_at(struct zvm_sv *sv, uint64_t addr, uint64_t *lo, uint64_t *off,
+    struct zvm_inj **jp)
+{
+	size_t have = 0;
+	uint64_t at = 0;
+	char path[64];
+
+	*jp = NULL;
+	if (sv->mapsfd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/maps", (int)sv->pid);
+		if ((sv->mapsfd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			return -1;
 	}
-	r->cont = 1;
-	t->active = n > 0;
-	t->chan = j->chan;
-	t->write = 0;
-	t->n = n;
-	t->restore = 0;
-	t->ofd = NULL;
-	t->pos = ZVM_POS_NONE;
-	return ZVM_H_DONE;
+	for (;;) {
+		ssize_t k = pread(sv->mapsfd, sv->buf + have,
+		    ZVM_BUFSZ - 1 - have, at);
+		char *p = (char *)sv->buf, *e;
+
+		if (k < 0)
+			return -1;
+		if (k == 0)	/* the end: addr is mapped by nothing */
+			return 0;
+		at += k;
+		have += k;
+		sv->buf[have] = '\0';
+		while ((e = strchr(p, '\n')) != NULL) {
+			unsigned long long l, h, o, ino;
+			unsigned maj, mnr;
+
+			*e = '\0';
+			if (sscanf(p, "%llx-%llx %*s %llx %x:%x %llu", &l, &h,
+			    &o, &maj, &mnr, &ino) != 6 || addr >= h) {
+				p = e + 1;
+				continue;
+			}
+			/* In address order: the first line past it ends it. */
+			if (addr < l || ino == 0)
+				return 0;
+			*lo = l;
+			*off = o;
+			for (size_t i = 0; i < sv->ninj; i++)
+				if (sv->inj[i].chan >= 0 &&
+				    sv->inj[i].ino == (ino_t)ino &&
+				    sv->inj[i].dev == makedev(maj, mnr)) {
+					*jp = &sv->inj[i];
+					break;
+				}
+			return 0;
+		}
+		/* Keep the unfinished line; one longer than the buffer is
+		 * no maps line. */
+		have -= p - (char *)sv->buf;
+		if (have == ZVM_BUFSZ - 1)
+			return -1;
+		memmove(sv->buf, p, have);
+	}
+}
+
+/*
+ * mremap.  Shrinking or moving reaches no byte the map did not have:
+ * CONTINUE.  Growing a map of an injected file maps more of it: one read
+ * of the bytes the file has past the map's end, charged like mmap's (and
+ * EDQUOT when it does not fit).  What old_address maps is read from
+ * /proc/PID/maps, kernel state that another thread could change between
+ * our read and the CONTINUE (a MAP_FIXED map of an injected file over an
+ * anonymous block, then grown free).  With a single thread nothing can:
+ * it is blocked in this call, and no other task shares its memory (the
+ * filter allows clone only for threads).  With more, growth fails with
+ * EAGAIN, as mremap does for locked memory it cannot grow; glibc's and
+ * musl's realloc then copy.  An overcharge (a map of ours replaced by
+ * another) is not possible either, for the same reason.
+ */
+static int
+do_mremap(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r)
+{
+	const __u64 *a = req->data.args;
+	uint64_t lo, off, fo, n;
+	struct zvm_inj *j;
+
+	/* Before the exec it is zvm-run's own code (and /proc/PID/maps
+	 * opened then would show that memory for good). */
+	if (a[2] <= a[1] || !sv->execed) {
+		r->cont = 1;
+		return ZVM_H_DONE;
+	}
+	if (threads(sv) != 1)
+		return r->error = EAGAIN, ZVM_H_DONE;
+	/* Maps we cannot read say nothing: no growth then. */
+	if (map_at(sv, a[0], &lo, &off, &j) == -1)
+		return r->error = ENOMEM, ZVM_H_DONE;
+	if (j == NULL) {
+		r->cont = 1;
+		return ZVM_H_DONE;
+	}
+	/* The file bytes past the map's end, up to the known end. */
+	fo = off + (a[0] - lo) + a[1];
+	n = fo >= j->size ? 0 : a[2] - a[1] < j->size - fo ? a[2] - a[1] :
+	    j->size - fo;
+	return map_charge(sv, r, j, fo, n);
 }
 
 int
@@ -652,6 +808,8 @@ zvm_io_handle(struct zvm_sv *sv, const struct seccomp_notif *req,
 	sv->txn.active = 0;
 	if (req->data.nr == SYS_mmap)
 		return inj_mmap(sv, req, r);
+	if (req->data.nr == SYS_mremap)
+		return do_mremap(sv, req, r);
 	/* The program's own pipe: no channel, no quota, native. */
 	if ((is_read(req->data.nr) || is_write(req->data.nr)) &&
 	    (j = zvm_inj_get(sv, req->data.args[0])) != NULL && j->chan < 0) {

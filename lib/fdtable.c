@@ -769,14 +769,25 @@ do_readlink(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint64_t buf,
 	return zvm_sv_poke(sv, buf, link, n) < 0 ? -EFAULT : n;
 }
 
-/* getdents64 of a directory fd: an image's from the host, a virtual one
- * from the aliases.  Names are not data: no quota is charged. */
+/*
+ * getdents64 of a directory fd: an image's from the host, a virtual one
+ * from the aliases.  An image's listing is bytes the program takes from
+ * the image: one read of the bytes returned on its channel, cut to what
+ * the quota has left (EDQUOT when not even one entry fits), charged once
+ * delivered.  Not hashed: the order and d_ino of entries are the host
+ * file system's, no content of the image.  The virtual directories are
+ * zvm-run's own: free.
+ */
 static int64_t
 do_getdents(struct zvm_sv *sv, uint64_t fd, uint64_t buf, uint64_t n,
     int nr)
 {
 	struct zvm_ofd *o = zvm_fd_get(sv, fd);
+	struct zvm_txn *t = &sv->txn;
+	uint64_t room = 0;
+	off_t pos = 0;
 	ssize_t k;
+	int e;
 
 	if (o == NULL)
 		return zvm_inj_get(sv, fd) ? -ENOTDIR : -EBADF;
@@ -789,9 +800,40 @@ do_getdents(struct zvm_sv *sv, uint64_t fd, uint64_t buf, uint64_t n,
 	if (n > ZVM_BUFSZ)
 		n = ZVM_BUFSZ;
 	if (o->hostfd >= 0) {
-		if ((k = syscall(SYS_getdents64, o->hostfd, sv->buf,
-		    (size_t)n)) < 0)
+		struct zvm_chan *ch = &sv->ch[o->chan];
+
+		if ((e = zvm_io_quota(ch, ZVM_GETS, &room)) < 0)
+			return e;
+		if (n > room)
+			n = room;
+		/* Where to go back to when the answer is lost. */
+		if ((pos = lseek(o->hostfd, 0, SEEK_CUR)) == -1)
 			return -errno;
+		if ((k = syscall(SYS_getdents64, o->hostfd, sv->buf,
+		    (size_t)n)) < 0) {
+			/* The next entry is larger than what is left. */
+			if (errno == EINVAL && n == room) {
+				ch->rep->hit |= 1u << ZVM_GET_SIZE;
+				return -EDQUOT;
+			}
+			return -errno;
+		}
+		if (k > 0 && zvm_sv_poke(sv, buf, sv->buf, k) < 0) {
+			(void)lseek(o->hostfd, pos, SEEK_SET);
+			return -EFAULT;
+		}
+		if (k > 0) {
+			t->active = 1;
+			t->chan = o->chan;
+			t->write = 0;
+			t->n = k;
+			t->restore = 0;
+			t->ofd = NULL;
+			t->injfd = o->hostfd;
+			t->newpos = pos;
+			t->pos = ZVM_POS_INJ;
+		}
+		return k;
 	} else if ((k = zvm_vdir_list(sv, o->name, &o->dpos, sv->buf, n)) <
 	    0)
 		return k;

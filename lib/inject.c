@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sv.h"
@@ -64,6 +65,21 @@ zvm_inj_add(struct zvm_sv *sv, int childfd, int fd, int chan, uint64_t size)
 	sv->inj[i].fd = fd;
 	sv->inj[i].chan = chan;
 	sv->inj[i].size = size;
+	sv->inj[i].hashfd = -1;
+	sv->inj[i].dev = 0;
+	sv->inj[i].ino = 0;
+	/* Unknown (an fstat that failed): no map of it is ever found, so
+	 * mremap could grow one free.  Not worth the risk: no injection. */
+	if (fd >= 0) {
+		struct stat st;
+
+		if (fstat(fd, &st) == -1) {
+			close(fd);
+			return -1;
+		}
+		sv->inj[i].dev = st.st_dev;
+		sv->inj[i].ino = st.st_ino;
+	}
 	sv->ninj++;
 	return 0;
 }
@@ -74,7 +90,10 @@ zvm_inj_drop(struct zvm_sv *sv, uint64_t fdarg)
 	struct zvm_inj *j = zvm_inj_get(sv, fdarg);
 
 	if (j) {
-		if (j->fd >= 0)
+		/* Its maps live on: an etag hashes what mremap adds. */
+		if (j->fd >= 0 && j->chan >= 0 && sv->ch[j->chan].rep->etag_on)
+			j->hashfd = j->fd;
+		else if (j->fd >= 0)
 			close(j->fd);
 		j->fd = -1;
 	}
@@ -83,9 +102,12 @@ zvm_inj_drop(struct zvm_sv *sv, uint64_t fdarg)
 void
 zvm_inj_closeall(struct zvm_sv *sv)
 {
-	for (size_t i = 0; i < sv->ninj; i++)
+	for (size_t i = 0; i < sv->ninj; i++) {
 		if (sv->inj[i].fd >= 0)
 			close(sv->inj[i].fd);
+		if (sv->inj[i].hashfd >= 0)
+			close(sv->inj[i].hashfd);
+	}
 	free(sv->inj);
 	sv->inj = NULL;
 	sv->ninj = sv->capinj = 0;

@@ -7,7 +7,8 @@
  * signals.  Calls are answered from lib/chanio and lib/fdtable or denied
  * here (counted by name); only register-only decisions (the first
  * execveat, signals to the program itself, exit_group after the memory
- * etag) are answered with CONTINUE.
+ * etag, maps of injected fds) are answered with CONTINUE, and mremap,
+ * decided on the registers and /proc/PID/maps (lib/chanio).
  */
 #include <errno.h>
 #include <linux/audit.h>
@@ -853,7 +854,7 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 		waitpid(c->pid, NULL, 0);
 		return -1;
 	}
-	sv->timerfd = sv->sigfd = -1;
+	sv->timerfd = sv->sigfd = sv->mapsfd = -1;
 	sv->timeout = timeout;
 	sv->memtag = memtag;
 	/* Write errors come back as EPIPE and EFBIG, never as our death. */
@@ -903,6 +904,8 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 		close(sv->timerfd);
 	if (sv->sigfd != -1)
 		close(sv->sigfd);
+	if (sv->mapsfd != -1)
+		close(sv->mapsfd);
 	free(sv->pend);
 	free(sv->ch);
 	free(sv->buf);

@@ -51,6 +51,12 @@ struct zvm_inj {
 	int fd;			/* ours; -1: closed; -2: a pipe (none) */
 	int chan;		/* -1: a pipe of the program's own */
 	uint64_t size;		/* the known end, at open */
+	/* The file, to know its maps in /proc/PID/maps (a map outlives
+	 * the fd), and, for a channel with an etag, our fd kept past the
+	 * program's close to hash what a later mremap maps (-1: none). */
+	dev_t dev;
+	ino_t ino;
+	int hashfd;
 };
 
 /* Per channel run state. */
@@ -127,6 +133,7 @@ struct zvm_sv {
 	char *prog;		/* Program, normalized; its host file */
 	char *progreal;		/* what Program's symlinks lead to */
 	char **nalias;		/* every alias, normalized (lib/image) */
+	int mapsfd;		/* /proc/PID/maps once the program runs */
 };
 
 /* The child's memory (through the leader pid).  0 or -EFAULT. */
@@ -186,6 +193,9 @@ int zvm_io_handle(struct zvm_sv *, const struct seccomp_notif *,
 /* Called after the response to an I/O call was delivered (ok = 1) or
  * lost (ok = 0, the thread is dying): charge quotas, move positions. */
 void zvm_io_commit(struct zvm_sv *, int ok);
+/* Which quota stops a call on ch (-EDQUOT, the hit recorded), or 0 with
+ * *room the bytes left; calls is ZVM_GETS or ZVM_PUTS. */
+int zvm_io_quota(struct zvm_chan *, int calls, uint64_t *room);
 void zvm_io_end(struct zvm_sv *);
 
 #endif

@@ -3,9 +3,10 @@
 # zvm-run with dynamic programs and directory images: stock /usr/bin
 # programs give the output of a direct run, with their data channels'
 # quotas enforced; the real fds injected for libraries and image files
-# are metered (reads, and maps as one read) and attacked
-# (tests/progs/inject); images keep every way out shut; stock python3
-# runs a script from the ZeroVM blog and fails like it under quota 3.
+# are metered (reads, maps and mremap growth as one read, hashed with an
+# etag; image listings) and attacked (tests/progs/inject); images keep
+# every way out shut; stock python3 runs a script from the ZeroVM blog
+# and fails like it under quota 3.
 load helper
 load zvm-run-helper
 
@@ -82,6 +83,43 @@ chan() {
 	[ "$(chan "$W/rep" $L 6)" -eq "$output" ]
 }
 
+@test "attack: mremap growing a map of an injected fd: charged, EDQUOT past the quota; anonymous growth free" {
+	L=/lib/x86_64-linux-gnu/libc.so.6
+	mf inject "$L,$L,1,0,100,20480,0,0" |
+	    sed "s|^Program.*|&\nArgs = inject remap $L|" >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$stderr" = "PASS 20 checks" ]
+	# map 4096 + growth 8192 + pread 4096 + growth 4096 = the quota.
+	[ "$(chan "$W/rep" $L 6)" -eq 20480 ]
+	[ "$(chan "$W/rep" $L 5)" -eq 4 ]
+	grep -qx "Quota = $L:get_size" "$W/rep"
+}
+
+@test "etag: a --file channel mapped whole, or a page grown past its end, hashes as xxhsum" {
+	head -c 9999 /dev/urandom >"$W/f"
+	echo >>"$W/f"
+	want=$(xxhsum -H2 "$W/f" | cut -d' ' -f1)
+	for how in mapall mapgrow; do
+		mf inject "$W/f,/data/f,1,1,100,100000,0,0" |
+		    sed "s|^Program.*|&\nArgs = inject $how /data/f|" >"$W/m"
+		run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+		[ "$(chan "$W/rep" /data/f 6)" -eq 10000 ]
+		[ "$(chan "$W/rep" /data/f 4)" = "$want" ]
+	done
+}
+
+@test "image: a directory listing is read from the image's channel, EDQUOT past its quota" {
+	mkdir "$W/img"
+	touch "$W/img/"{a,b,c,d,e,f,g,h}
+	mf inject "$W/img,/data/img,1,0,1000,100,0,0" |
+	    sed "s|^Program.*|&\nArgs = inject dir /data/img|" >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$stderr" = "PASS 4 checks" ]
+	[ "$(chan "$W/rep" /data/img 6)" -eq 96 ]
+	[ "$(chan "$W/rep" /data/img 5)" -eq 1 ]
+	grep -qx 'Quota = /data/img:get_size' "$W/rep"
+}
+
 @test "image: a directory tree under its alias; .., links out, absolute and magic links fail" {
 	mkdir -p "$W/img/sub"
 	printf 'inside\n' >"$W/img/file"
@@ -95,8 +133,10 @@ chan() {
 	    sed "s|^Program.*|&\nArgs = inject img /data/img|" >"$W/m"
 	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
 	[ "$stderr" = "PASS 41 checks" ]
-	# file, rel: every byte read is on the image's channel.
-	[ "$(chan "$W/rep" /data/img 6)" -eq 11 ]
+	# file, rel: every byte read is on the image's channel, and the
+	# listing of its root: eight entries of 24 bytes, "magic" 32.
+	[ "$(chan "$W/rep" /data/img 6)" -eq 211 ]
+	[ "$(chan "$W/rep" /data/img 5)" -eq 3 ]
 }
 
 @test "image: a writable directory channel is refused before the run" {

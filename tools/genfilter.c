@@ -28,10 +28,11 @@
  */
 static const int allow_always[] = {
 	/* memory: the program's own address space (RLIMIT_AS bounds it);
-	 * mmap is below: a map of an injected fd is a read */
+	 * mmap is below: a map of an injected fd is a read.  mremap is
+	 * notified in every variant: growing a map of an injected file
+	 * reaches more of it, and its registers cannot say which it is. */
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mprotect),
-	SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(mincore),
-	SCMP_SYS(msync),
+	SCMP_SYS(madvise), SCMP_SYS(mincore), SCMP_SYS(msync),
 	/* threads and their bookkeeping (clone is checked below;
 	 * exit_group is notified in the memory-etag variant) */
 	SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(get_robust_list),

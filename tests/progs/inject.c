@@ -8,6 +8,10 @@
  *   inject lib PATH	(PATH's channel: get_size 5206)
  *   inject race PATH	(prints the bytes a guessing thread read)
  *   inject img ALIAS	(an image made by the test: file, sub/f, links)
+ *   inject remap PATH	(PATH's channel: get_size 20480; mremap growth)
+ *   inject mapall PATH	(maps PATH whole: its etag is the file's)
+ *   inject mapgrow PATH	(maps a page of PATH, grows it past the end)
+ *   inject dir ALIAS	(an image of ten one-letter names: get_size 100)
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -200,6 +204,114 @@ img(const char *a)
 	return done();
 }
 
+static void *
+idle(void *arg)
+{
+	(void)arg;
+	while (!stop)
+		usleep(1000);
+	return NULL;
+}
+
+/* mremap: growing a map of an injected file is a read of what it adds. */
+static int
+remap(const char *path)
+{
+	pthread_t th;
+	char *p, *q, *m;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	OK(fd >= 1024);
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	OK(p != MAP_FAILED);
+	/* 4096 used: growth by 8192 is charged, and maps the file. */
+	q = mremap(p, 4096, 12288, MREMAP_MAYMOVE);
+	OK(q != MAP_FAILED);
+	T(pread(fd, buf, 4096, 8192), 4096, 0);	/* 16384 used */
+	OK(q != MAP_FAILED && memcmp(q + 8192, buf, 4096) == 0);
+	/* Shrinking reaches nothing new: free. */
+	T(mremap(q, 12288, 8192, 0), q, 0);
+	/* 8192 more does not fit in the 4096 left, and is not cut. */
+	T(mremap(q, 8192, 16384, MREMAP_MAYMOVE), MAP_FAILED, EDQUOT);
+	/* The fd closed, the map lives on: its growth is still charged,
+	 * 4096, the quota; then nothing more. */
+	T(close(fd), 0, 0);
+	q = mremap(q, 8192, 12288, MREMAP_MAYMOVE);
+	OK(q != MAP_FAILED);
+	T(mremap(q, 12288, 16384, MREMAP_MAYMOVE), MAP_FAILED, EDQUOT);
+	T(munmap(q, 12288), 0, 0);
+	/* Anonymous memory grows free: mremap, and realloc's. */
+	p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	OK(p != MAP_FAILED);
+	memset(p, 'a', 1 << 20);
+	q = mremap(p, 1 << 20, 4 << 20, MREMAP_MAYMOVE);
+	OK(q != MAP_FAILED && q[(1 << 20) - 1] == 'a' && q[(4 << 20) - 1] == 0);
+	T(munmap(q, 4 << 20), 0, 0);
+	m = malloc(1 << 20);
+	OK(m != NULL);
+	memset(m, 'b', 1 << 20);
+	m = realloc(m, 16 << 20);
+	OK(m != NULL && m[(1 << 20) - 1] == 'b');
+	free(m);
+	/* With another thread, growth fails (what it maps is unknown);
+	 * realloc copies instead. */
+	stop = 0;
+	pthread_create(&th, NULL, idle, NULL);
+	p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	T(mremap(p, 1 << 20, 2 << 20, MREMAP_MAYMOVE), MAP_FAILED, EAGAIN);
+	T(mremap(p, 1 << 20, 4096, 0), p, 0);
+	m = malloc(1 << 20);
+	OK(m != NULL);
+	memset(m, 'c', 1 << 20);
+	m = realloc(m, 16 << 20);
+	OK(m != NULL && m[(1 << 20) - 1] == 'c');
+	free(m);
+	stop = 1;
+	pthread_join(th, NULL);
+	return done();
+}
+
+/* Map the file whole, or a page of it grown past its end (the test's
+ * file: 10000 bytes); either way every byte is mapped once. */
+static int
+mapall(const char *path, int grow)
+{
+	struct stat st;
+	char *p;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	OK(fd >= 1024);
+	T(fstat(fd, &st), 0, 0);
+	OK(st.st_size == 10000);
+	p = mmap(NULL, grow ? 4096 : 10000, PROT_READ, MAP_PRIVATE, fd, 0);
+	OK(p != MAP_FAILED);
+	if (grow) {
+		T(close(fd), 0, 0);
+		p = mremap(p, 4096, 16384, MREMAP_MAYMOVE);
+		OK(p != MAP_FAILED);
+	}
+	OK(p != MAP_FAILED && p[9999] == '\n');
+	return done();
+}
+
+/* An image's listing is read from its channel: ten names of 24 bytes
+ * each (".", "..", "a" to "h"), four fit in the 100 of the quota. */
+static int
+dir(const char *a)
+{
+	int fd = open(a, O_RDONLY | O_DIRECTORY);
+
+	OK(fd >= 0 && fd < 1024);
+	T(syscall(SYS_getdents64, fd, buf, sizeof(buf)), 96, 0);
+	T(syscall(SYS_getdents64, fd, buf, sizeof(buf)), -1, EDQUOT);
+	T(syscall(SYS_getdents64, fd, buf, sizeof(buf)), -1, EDQUOT);
+	return done();
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -209,5 +321,13 @@ main(int argc, char *argv[])
 		return race(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "img") == 0)
 		return img(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "remap") == 0)
+		return remap(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "mapall") == 0)
+		return mapall(argv[2], 0);
+	if (argc == 3 && strcmp(argv[1], "mapgrow") == 0)
+		return mapall(argv[2], 1);
+	if (argc == 3 && strcmp(argv[1], "dir") == 0)
+		return dir(argv[2]);
 	return 2;
 }
