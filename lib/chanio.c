@@ -249,17 +249,56 @@ zvm_io_quota(struct zvm_chan *ch, int calls, uint64_t *room)
 	return 0;
 }
 
+/*
+ * The shape every read and write call shares: plain, vector (readv) or
+ * positioned (pread64, preadv, preadv2 with an offset), its buffers loaded
+ * into sv->riov.  A positioned call needs a seekable channel (else ESPIPE)
+ * and an offset of 0 or more (else EINVAL).  0, or -errno.
+ */
+struct io_call {
+	int posn;		/* positioned: off is the offset */
+	uint64_t off, total;
+	size_t cnt;
+};
+
+static int
+decode_call(struct zvm_sv *sv, const struct seccomp_notif *req,
+    int seekable, struct io_call *c)
+{
+	const __u64 *a = req->data.args;
+	int nr = req->data.nr;
+	int v2 = nr == SYS_preadv2 || nr == SYS_pwritev2;
+	int vec = v2 || nr == SYS_readv || nr == SYS_writev ||
+	    nr == SYS_preadv || nr == SYS_pwritev;
+
+	if (v2 && a[5] != 0)
+		return -EOPNOTSUPP;
+	c->posn = nr == SYS_pread64 || nr == SYS_pwrite64 ||
+	    nr == SYS_preadv || nr == SYS_pwritev ||
+	    (v2 && (int64_t)a[3] != -1);
+	c->off = 0;
+	if (c->posn) {
+		if (!seekable)
+			return -ESPIPE;
+		if ((int64_t)a[3] < 0)
+			return -EINVAL;
+		c->off = a[3];
+	}
+	return load_iov(sv, vec, a[1], a[2], &c->cnt, &c->total);
+}
+
 static int
 do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r, int *chan, short *events)
 {
 	const __u64 *a = req->data.args;
-	int nr = req->data.nr, vec, posn = 0, seqstd = 0, e;
+	int posn, seqstd = 0, e;
 	struct zvm_txn *t = &sv->txn;
 	struct zvm_ofd *o;
 	struct zvm_chan *ch;
 	struct zvm_source *s;
-	uint64_t total, room, n, p = 0;
+	struct io_call call;
+	uint64_t total, room, n, p;
 	size_t cnt;
 	ssize_t got;
 
@@ -270,21 +309,13 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = EISDIR, ZVM_H_DONE;
 	ch = &sv->ch[o->chan];
 	s = ch->src;
-	vec = nr == SYS_readv || nr == SYS_preadv || nr == SYS_preadv2;
-	if (nr == SYS_preadv2 && a[5] != 0)
-		return r->error = EOPNOTSUPP, ZVM_H_DONE;
-	if (nr == SYS_pread64 || nr == SYS_preadv ||
-	    (nr == SYS_preadv2 && (int64_t)a[3] != -1)) {
-		if (s->kind != ZVM_SRC_REG ||
-		    !(s->c->type & ZVM_TYPE_RANDOM_READ))
-			return r->error = ESPIPE, ZVM_H_DONE;
-		if ((int64_t)a[3] < 0)
-			return r->error = EINVAL, ZVM_H_DONE;
-		posn = 1;
-		p = a[3];
-	}
-	if ((e = load_iov(sv, vec, a[1], a[2], &cnt, &total)) < 0)
+	if ((e = decode_call(sv, req, s->kind == ZVM_SRC_REG &&
+	    (s->c->type & ZVM_TYPE_RANDOM_READ), &call)) < 0)
 		return r->error = -e, ZVM_H_DONE;
+	posn = call.posn;
+	p = call.off;
+	cnt = call.cnt;
+	total = call.total;
 	if (total == 0)
 		return ZVM_H_DONE;
 	if (s->kind == ZVM_SRC_REG) {
@@ -384,12 +415,13 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r, int *chan, short *events)
 {
 	const __u64 *a = req->data.args;
-	int nr = req->data.nr, vec, posn = 0, e, seqstd = 0, blocked = 0;
+	int posn, e, seqstd = 0, blocked = 0;
 	struct zvm_txn *t = &sv->txn;
 	struct zvm_ofd *o;
 	struct zvm_chan *ch;
 	struct zvm_source *s;
-	uint64_t total, room, n, p = 0, done = 0, charged = 0;
+	struct io_call call;
+	uint64_t total, room, n, p, done = 0, charged = 0;
 	size_t cnt;
 	ssize_t got, k = 0;
 
@@ -398,21 +430,13 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = EBADF, ZVM_H_DONE;
 	ch = &sv->ch[o->chan];
 	s = ch->src;
-	vec = nr == SYS_writev || nr == SYS_pwritev || nr == SYS_pwritev2;
-	if (nr == SYS_pwritev2 && a[5] != 0)
-		return r->error = EOPNOTSUPP, ZVM_H_DONE;
-	if (nr == SYS_pwrite64 || nr == SYS_pwritev ||
-	    (nr == SYS_pwritev2 && (int64_t)a[3] != -1)) {
-		if (s->kind != ZVM_SRC_REG ||
-		    !(s->c->type & ZVM_TYPE_RANDOM_WRITE))
-			return r->error = ESPIPE, ZVM_H_DONE;
-		if ((int64_t)a[3] < 0)
-			return r->error = EINVAL, ZVM_H_DONE;
-		posn = 1;
-		p = a[3];
-	}
-	if ((e = load_iov(sv, vec, a[1], a[2], &cnt, &total)) < 0)
+	if ((e = decode_call(sv, req, s->kind == ZVM_SRC_REG &&
+	    (s->c->type & ZVM_TYPE_RANDOM_WRITE), &call)) < 0)
 		return r->error = -e, ZVM_H_DONE;
+	posn = call.posn;
+	p = call.off;
+	cnt = call.cnt;
+	total = call.total;
 	if (total == 0)
 		return ZVM_H_DONE;
 	if (sv->wwant) {
@@ -516,30 +540,27 @@ inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	const __u64 *a = req->data.args;
 	struct zvm_inj *j = zvm_inj_get(sv, a[0]);
 	struct zvm_txn *t = &sv->txn;
-	int nr = req->data.nr, posn = 0, e;
+	int posn, e;
 	uint64_t total, room, n, p, done = 0;
 	struct zvm_chan *ch;
+	struct io_call call;
 	size_t cnt;
 	off_t cur;
 
 	if (j == NULL)
 		return r->error = EBADF, ZVM_H_DONE;
 	ch = &sv->ch[j->chan];
-	if (nr == SYS_preadv2 && a[5] != 0)
-		return r->error = EOPNOTSUPP, ZVM_H_DONE;
-	if (nr == SYS_pread64 || nr == SYS_preadv ||
-	    (nr == SYS_preadv2 && (int64_t)a[3] != -1)) {
-		if ((int64_t)a[3] < 0)
-			return r->error = EINVAL, ZVM_H_DONE;
-		posn = 1;
-		p = a[3];
-	} else if ((cur = lseek(j->fd, 0, SEEK_CUR)) < 0)
-		return r->error = errno, ZVM_H_DONE;
-	else
-		p = cur;
-	if ((e = load_iov(sv, nr != SYS_read && nr != SYS_pread64, a[1], a[2],
-	    &cnt, &total)) < 0)
+	if ((e = decode_call(sv, req, 1, &call)) < 0)
 		return r->error = -e, ZVM_H_DONE;
+	posn = call.posn;
+	p = call.off;
+	cnt = call.cnt;
+	total = call.total;
+	if (!posn) {
+		if ((cur = lseek(j->fd, 0, SEEK_CUR)) < 0)
+			return r->error = errno, ZVM_H_DONE;
+		p = (uint64_t)cur;
+	}
 	if (total == 0 || p >= j->size)	/* the known end: free */
 		return ZVM_H_DONE;
 	if ((e = zvm_io_quota(ch, ZVM_GETS, &room)) < 0)
