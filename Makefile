@@ -70,6 +70,8 @@ UNIT    := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/tes
 # Test payloads run inside the sandbox: static, never sanitized.
 PROGS   := $(patsubst tests/progs/%.c,$(O)/tests/progs/%,$(wildcard tests/progs/*.c))
 EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
+# Baselines the benchmarks measure zvm-run against (bench/floor-*.c).
+FLOORS  := $(patsubst bench/%.c,$(O)/bench/%,$(wildcard bench/*.c))
 FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*_fuzzer.c))
 REPLAY  := $(FUZZERS:%=$(O)/fuzz/%)
 MANS    := $(wildcard man/*.[157])
@@ -132,6 +134,14 @@ $(O)/tests/progs/memtag: tests/progs/memtag.c
 	$(CC) -O2 -static -nostdlib -ffreestanding -fno-stack-protector \
 	    -fno-builtin -Wall -Wextra -o $@ $<
 
+# Static, and with musl when zvm-run is, so they start like it does.
+$(O)/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(if $(MUSL),$(MUSLCC) -isystem $(MO)/include,$(CC)) -O2 -static \
+	    -Wall -Wextra -o $@ $<
+
+$(O)/bench/floor-notify: $(if $(MUSL),$(MO)/include/.done)
+
 $(O)/examples/%: examples/%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -static -Wall -Wextra -o $@ $<
@@ -167,12 +177,12 @@ check: deps all $(UNIT) $(PROGS) $(REPLAY)
 demo: deps all $(EXAMPLES)
 	@ZVM_BUILD=$(abspath $(O)) PATH="$(abspath $(O)):$$PATH" sh examples/demo.sh
 
-bench: deps all $(PROGS)
+bench: deps all $(PROGS) $(FLOORS)
 	@ZVM_BUILD=$(abspath $(O)) PATH="$(abspath $(O)):$$PATH" sh bench/run
 
 lint: deps
 	mandoc -Tlint -W warning $(MANS)
-	shellcheck -s sh scripts/deps $(wildcard examples/*.sh) $(wildcard bench/*)
+	shellcheck -s sh scripts/deps $(wildcard examples/*.sh) $(filter-out %.c,$(wildcard bench/*))
 	shellcheck -s bash $(wildcard completions/bash/zvm-*) $(wildcard tests/*.bash)
 	for f in $(wildcard completions/zsh/_zvm-*); do zsh -n $$f || exit 1; done
 
