@@ -200,8 +200,7 @@ zvm_sandbox_start(const struct zvm_spawn *sp, struct zvm_child *c,
 {
 	struct zvm_start *st = &c->st;
 	struct sigaction old;
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	int pidfd = -1, status;
+	int pidfd = -1;
 
 	memset(c, 0, sizeof(*c));
 	c->pid = -1;
@@ -239,6 +238,16 @@ zvm_sandbox_start(const struct zvm_spawn *sp, struct zvm_child *c,
 		return -1;
 	}
 	c->pidfd = pidfd;
+	return 0;
+}
+
+int
+zvm_sandbox_ready(struct zvm_child *c, struct zvm_error *e)
+{
+	struct zvm_start *st = &c->st;
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	int status;
+
 	/* Wait for the filter (or the failure) without spinning. */
 	while (__atomic_load_n(&st->stage, __ATOMIC_SEQ_CST) == 0) {
 		siginfo_t si = { 0 };

@@ -21,6 +21,7 @@
  */
 #define ZVM_NVFD 1024
 
+
 /* A compiled filter: BPF instructions (struct sock_filter), static. */
 struct zvm_filter {
 	const void *insn;
@@ -86,12 +87,21 @@ struct zvm_child {
  * Start the child: clone (sharing memory and the fd table until exec),
  * limits, PR_SET_PDEATHSIG, NO_NEW_PRIVS, the filter with
  * NEW_LISTENER | WAIT_KILLABLE_RECV, then execveat, which is itself a
- * notification: the supervisor must answer it (zvm_supervise).  Every fd
- * of the calling process is marked close-on-exec first.  0, or -1 with e
- * set (nothing left running).
+ * notification: the supervisor must answer it (zvm_supervise).  No
+ * filter rule could let that one exec through natively: execveat with an
+ * absolute path ignores the fd, and BPF cannot read the path.  Every fd
+ * of the calling process is marked close-on-exec first.  Returns at once, so the caller can prepare while
+ * the child works; zvm_sandbox_ready() waits for the filter.  0, or -1
+ * with e set (nothing left running).
  */
 int zvm_sandbox_start(const struct zvm_spawn *, struct zvm_child *,
     struct zvm_error *e);
+
+/*
+ * Wait until the child's filter is on and c->listener is valid.  0, or -1
+ * with e set when a step failed (the child is reaped).
+ */
+int zvm_sandbox_ready(struct zvm_child *, struct zvm_error *e);
 
 /* Release what zvm_sandbox_start() kept (after the child was reaped). */
 void zvm_sandbox_end(struct zvm_child *);

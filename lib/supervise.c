@@ -409,6 +409,18 @@ our_thread(struct zvm_sv *sv, pid_t tid)
 	return tid > 0 && stat(path, &st) == 0;
 }
 
+/* The program's exec: the timeout runs from here. */
+static void
+exec_started(struct zvm_sv *sv, struct loop *lp)
+{
+	struct itimerspec it = { 0 };
+
+	sv->execed = 1;
+	it.it_value.tv_sec = sv->timeout;
+	timerfd_settime(sv->timerfd, 0, &it, NULL);
+	lp->t0 = now_ns();
+}
+
 static int
 dispatch(struct zvm_sv *sv, struct loop *lp, const struct seccomp_notif *req,
     struct zvm_resp *r, int *chan, short *events)
@@ -430,12 +442,7 @@ dispatch(struct zvm_sv *sv, struct loop *lp, const struct seccomp_notif *req,
 	case SYS_execveat:
 		/* Ours: the child has run only sandbox.c code so far. */
 		if (!sv->execed && (pid_t)req->pid == sv->pid) {
-			struct itimerspec it = { 0 };
-
-			sv->execed = 1;
-			it.it_value.tv_sec = sv->timeout;
-			timerfd_settime(sv->timerfd, 0, &it, NULL);
-			lp->t0 = now_ns();
+			exec_started(sv, lp);
 			r->cont = 1;
 			return ZVM_H_DONE;
 		}
@@ -772,24 +779,18 @@ static int
 setup(struct zvm_sv *sv, struct zvm_child *c, struct zvm_source *src,
     size_t n, struct zvm_report *rep, struct zvm_error *e)
 {
-	uint64_t fl = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
 	sigset_t set;
 
 	sv->pid = c->pid;
-	sv->listener = c->listener;
 	sv->pidfd = c->pidfd;
 	sv->src = src;
 	sv->nsrc = n;
 	sv->rep = rep;
 	sv->exec_err = &c->st.exec_err;
 	rep->memory_etag_on = sv->memtag;
-	/* Without it a round trip costs 13-65 us here instead of 2.2. */
-	(void)ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, fl);
 	rep->chan = calloc(n ? n : 1, sizeof(*rep->chan));
 	sv->ch = calloc(n ? n : 1, sizeof(*sv->ch));
-	sv->buf = malloc(ZVM_BUFSZ);
-	if (rep->chan == NULL || sv->ch == NULL || sv->buf == NULL ||
-	    setup_fds(sv) == -1) {
+	if (rep->chan == NULL || sv->ch == NULL || setup_fds(sv) == -1) {
 		zvm_error_set(e, ZVM_E_NOMEM, NULL, 0, "out of memory");
 		return -1;
 	}
@@ -831,6 +832,17 @@ setup(struct zvm_sv *sv, struct zvm_child *c, struct zvm_source *src,
 	return 0;
 }
 
+/* The filter is on: take the listener. */
+static void
+go(struct zvm_sv *sv, struct zvm_child *c)
+{
+	uint64_t fl = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+
+	sv->listener = c->listener;
+	/* Without it a round trip costs 13-65 us here instead of 2.2. */
+	(void)ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, fl);
+}
+
 int
 zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
     uint64_t timeout, int memtag, struct zvm_report *rep,
@@ -839,14 +851,19 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 	struct sigaction ign = { .sa_handler = SIG_IGN }, opipe, ofsz;
 	struct loop lp = { 0 };
 	struct watch w = { 0 };
+	/* The state, then the page-aligned I/O buffer: the kernel copies
+	 * into a 16-byte aligned buffer several times slower here (see
+	 * lib/etag.c).  One mapping, mostly untouched: fresh zero pages cost
+	 * no page faults (calloc would write every page), and one munmap
+	 * at the end (each may cost a TLB shootdown IPI). */
+	size_t off = (sizeof(struct zvm_sv) + 4095) & ~(size_t)4095;
+	size_t len = off + ZVM_BUFSZ;
 	struct zvm_sv *sv;
 	sigset_t set;
 	int rc = -1;
 
 	memset(rep, 0, sizeof(*rep));
-	/* 40 KiB, mostly untouched: fresh zero pages cost no page faults
-	 * (calloc would write every page; a fault costs ~10 us here). */
-	sv = mmap(NULL, sizeof(*sv), PROT_READ | PROT_WRITE,
+	sv = mmap(NULL, len, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (sv == MAP_FAILED) {
 		zvm_error_set(e, ZVM_E_NOMEM, NULL, 0, "out of memory");
@@ -854,6 +871,8 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 		waitpid(c->pid, NULL, 0);
 		return -1;
 	}
+	sv->buf = (unsigned char *)sv + off;
+	sv->listener = -1;
 	sv->timerfd = sv->sigfd = sv->mapsfd = -1;
 	sv->timeout = timeout;
 	sv->memtag = memtag;
@@ -861,7 +880,13 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 	sigaction(SIGPIPE, &ign, &opipe);
 	sigaction(SIGXFSZ, &ign, &ofsz);
 	w.pidfd = c->pidfd;
+	/* Prepare while the child installs its filter (and execs). */
 	if (setup(sv, c, src, n, rep, e) == 0) {
+		if (zvm_sandbox_ready(c, e) == -1) {
+			rc = ZVM_SV_NOSANDBOX;
+			goto end;
+		}
+		go(sv, c);
 		w.timerfd = sv->timerfd;
 		w.sigfd = sv->sigfd;
 		if (run_loop(sv, &lp, &w, e) == 0)
@@ -886,6 +911,7 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 	for (size_t i = 0; rep->chan && i < n; i++)
 		if (rep->chan[i].etag_on)
 			zvm_etag_hex(&sv->ch[i].etag, rep->chan[i].etag);
+end:
 	zvm_io_end(sv);
 	zvm_fd_closeall(sv);
 	zvm_inj_closeall(sv);
@@ -908,7 +934,6 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 		close(sv->mapsfd);
 	free(sv->pend);
 	free(sv->ch);
-	free(sv->buf);
-	munmap(sv, sizeof(*sv));
+	munmap(sv, len);
 	return rc;
 }

@@ -15,6 +15,9 @@
 #include "source.h"
 #include "util.h"
 
+/* zvm_supervise(): the child's sandbox setup failed (e says which step). */
+#define ZVM_SV_NOSANDBOX	(-2)
+
 /*
  * Run the loop for child c (from zvm_sandbox_start) over the opened
  * sources src[0..n) (channel i of the report is src[i]); timeout in
@@ -23,7 +26,11 @@
  * etag taken at exit_group.  Fills rep (caller frees with
  * zvm_report_free()).  Returns 0 when the program ran and was reaped
  * (whatever its fate: see rep->state), -1 with e set when supervision
- * itself failed (the program is killed and reaped first).
+ * itself failed (the program is killed and reaped first), or
+ * ZVM_SV_NOSANDBOX with e set when the child could not install its
+ * sandbox (it is reaped; rep says nothing).  The caller prepares nothing
+ * between zvm_sandbox_start() and this: it waits for the filter itself,
+ * after its own setup.
  */
 int zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
     uint64_t timeout, int memtag, struct zvm_report *rep,

@@ -98,6 +98,10 @@ main(int argc, char **argv)
 	T(execve("/bin/sh", (char *[]){ "sh", NULL }, NULL), -1, EPERM);
 	T(syscall(SYS_execveat, AT_FDCWD, "/bin/sh", (char *[]){ NULL }, NULL,
 	    0), -1, EPERM);
+	/* An absolute path ignores the fd: no filter rule on the fd alone
+	 * may ever let an execveat through. */
+	T(syscall(SYS_execveat, 1023, "/bin/sh", (char *[]){ NULL }, NULL,
+	    AT_EMPTY_PATH), -1, EPERM);
 	T(socket(AF_INET, SOCK_STREAM, 0), -1, EACCES);
 	T(socket(AF_UNIX, SOCK_DGRAM, 0), -1, EACCES);
 	T(syscall(SYS_io_uring_setup, 8, buf), -1, ENOSYS);
