@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <string.h>
 #include <stdio.h>
@@ -107,6 +108,53 @@ from_child(struct zvm_sv *sv, size_t cnt, uint64_t off, void *p, size_t len)
 	return process_vm_readv(sv->pid, &l, 1, sv->siov, n, 0);
 }
 
+/*
+ * An input truncated by someone else while mapped: the kernel's copy out
+ * of the window fails with EFAULT (read_reg then reads the chunk again
+ * with pread, which sees the new end), but our own hashing of the window
+ * would take SIGBUS.  That one access runs under this handler, which
+ * jumps back out (SA_NODEFER: nothing to unblock after the jump).
+ */
+static sigjmp_buf bus_jmp;
+static volatile sig_atomic_t bus_armed;
+static struct sigaction bus_old;
+
+static void
+on_bus(int sig)
+{
+	if (bus_armed) {
+		bus_armed = 0;
+		siglongjmp(bus_jmp, 1);
+	}
+	sigaction(sig, &bus_old, NULL);	/* not ours: the usual death */
+	raise(sig);
+}
+
+/* Hash n bytes of a window; -1 when the file shrank under it. */
+static int
+hash_window(struct zvm_etag *e, const unsigned char *q, size_t n)
+{
+	if (sigsetjmp(bus_jmp, 0))
+		return -1;
+	bus_armed = 1;
+	zvm_etag_update(e, q, n);
+	bus_armed = 0;
+	return 0;
+}
+
+void
+zvm_io_begin(struct zvm_sv *sv)
+{
+	struct sigaction sa;
+
+	(void)sv;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_bus;
+	sa.sa_flags = SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &bus_old);
+}
+
 /* A pointer to file offset off of a mapped input, *avail bytes valid. */
 static const unsigned char *
 window(struct zvm_source *s, uint64_t off, size_t *avail)
@@ -132,6 +180,16 @@ window(struct zvm_source *s, uint64_t off, size_t *avail)
 	return s->map + (off - s->mapoff);
 }
 
+/* Did the file end before the window does (truncated under us)? */
+static int
+window_gone(const struct zvm_source *s)
+{
+	struct stat st;
+
+	return fstat(s->fd, &st) == 0 &&
+	    (uint64_t)st.st_size < s->mapoff + s->maplen;
+}
+
 static void
 host_error(struct zvm_chan *ch, const char *op, int err)
 {
@@ -152,13 +210,22 @@ read_reg(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t p,
 		const unsigned char *q;
 		size_t avail;
 
-		if (s->std < 0 && s->acc == ZVM_ACC_READ &&
+		if (s->std < 0 && s->acc == ZVM_ACC_READ && !s->shrunk &&
 		    (q = window(s, p + done, &avail)) != NULL) {
 			if (avail > n - done)
 				avail = n - done;
 			w = to_child(sv, cnt, done, q, avail);
-			if (w > 0 && ch->rep->etag_on)
-				zvm_etag_update(&ch->etag, q, w);
+			if (w < 0 && errno == EFAULT && window_gone(s)) {
+				s->shrunk = 1;	/* pread from now on */
+				continue;
+			}
+			if (w > 0 && ch->rep->etag_on &&
+			    hash_window(&ch->etag, q, w) == -1) {
+				/* Delivered, but the digest is lost. */
+				s->shrunk = 1;
+				host_error(ch, "read", EIO);
+				return -EIO;
+			}
 		} else {
 			avail = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
 			k = seqstd ? read(s->fd, sv->buf, avail) :
@@ -882,6 +949,7 @@ zvm_io_commit(struct zvm_sv *sv, int ok)
 void
 zvm_io_end(struct zvm_sv *sv)
 {
+	sigaction(SIGBUS, &bus_old, NULL);
 	for (size_t i = 0; i < sv->nsrc; i++)
 		if (sv->src[i].map) {
 			munmap(sv->src[i].map, sv->src[i].maplen);

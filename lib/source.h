@@ -36,6 +36,7 @@ struct zvm_source {
 	ino_t ino;
 	/* Read window over a regular input file (lib/supervise). */
 	unsigned char *map;
+	int shrunk;		/* truncated under its map: pread only */
 	uint64_t mapoff;
 	size_t maplen;
 };

@@ -872,6 +872,7 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 		return -1;
 	}
 	sv->buf = (unsigned char *)sv + off;
+	zvm_io_begin(sv);
 	sv->listener = -1;
 	sv->timerfd = sv->sigfd = sv->mapsfd = -1;
 	sv->timeout = timeout;

@@ -284,3 +284,15 @@ $W/in: OK"
 	run -124 zvm-run -f json -r "$W/json" "$W/m"
 	jq -e '.memory_etag == null and has("memory_etag")' "$W/json"
 }
+
+@test "etag: an input truncated while mapped ends the reads at the new end, zvm-run unharmed" {
+	head -c 4194304 /dev/urandom >"$W/in"
+	head -c 8192 "$W/in" >"$W/first"
+	mf shrink "$W/in,/dev/3.in,0,1,100000,1000000000,0,0" >"$W/m"
+	as_nobody zvm-run -r "$W/rep" "$W/m" >"$W/out" </dev/null &
+	sleep 0.1
+	truncate -s 8192 "$W/in"
+	wait $!
+	[ "$(cat "$W/out")" = "total 8192" ]
+	same in "$(etag "$W/rep" /dev/3.in)" "$(xx "$W/first")"
+}
