@@ -13,6 +13,12 @@
  *                            calls into a page-aligned buffer, the parent
  *                            copies from its map of FILE
  *                            (process_vm_writev); prints "seconds bytes"
+ *   floor-notify write CHUNK TOTAL FILE
+ *                            the child writes TOTAL bytes through fd 3 in
+ *                            CHUNK calls, the parent copies each into a
+ *                            page-aligned buffer (process_vm_readv) and
+ *                            writes it to FILE (created, truncated);
+ *                            prints "seconds bytes"
  *
  * Times come from the child's own loop, like tests/progs/benchio.
  */
@@ -124,6 +130,7 @@ w1_body(void *arg)
 
 struct rd {
 	size_t chunk;
+	unsigned long long total;	/* write: how much */
 };
 
 static void
@@ -144,6 +151,24 @@ read_body(void *arg)
 	printf("%.9f %llu\n", now() - t0, total);
 }
 
+static void
+write_body(void *arg)
+{
+	struct rd *r = arg;
+	unsigned long long total = 0;
+	char *buf = aligned_alloc(4096, (r->chunk + 4095) & ~(size_t)4095);
+	double t0;
+	ssize_t k;
+
+	if (buf == NULL)
+		_exit(1);
+	memset(buf, 'b', r->chunk);
+	t0 = now();
+	while (total < r->total && (k = write(3, buf, r->chunk)) > 0)
+		total += k;
+	printf("%.9f %llu\n", now() - t0, total);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -152,7 +177,8 @@ main(int argc, char **argv)
 	const unsigned char *map = NULL;
 	uint64_t pos = 0, size = 0;
 	struct rd rd;
-	int lfd, null, st;
+	unsigned char *obuf = NULL;
+	int lfd, null, st, out = -1;
 	pid_t pid;
 
 	if (argc == 3 && strcmp(argv[1], "w1") == 0 &&
@@ -171,8 +197,19 @@ main(int argc, char **argv)
 			die("mmap");
 		rd.chunk = strtoul(argv[2], NULL, 10);
 		pid = start(SYS_read, read_body, &rd, &lfd);
+	} else if (argc == 5 && strcmp(argv[1], "write") == 0) {
+		if ((out = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC, 0666)) ==
+		    -1)
+			die(argv[4]);
+		rd.chunk = strtoul(argv[2], NULL, 10);
+		rd.total = strtoull(argv[3], NULL, 10);
+		if ((obuf = aligned_alloc(4096, (rd.chunk + 4095) &
+		    ~(size_t)4095)) == NULL)
+			die("malloc");
+		pid = start(SYS_write, write_body, &rd, &lfd);
 	} else {
-		fprintf(stderr, "usage: floor-notify w1 N | read CHUNK FILE\n");
+		fprintf(stderr, "usage: floor-notify w1 N | read CHUNK FILE | "
+		    "write CHUNK TOTAL FILE\n");
 		return 2;
 	}
 	if ((null = open("/dev/null", O_WRONLY)) == -1)
@@ -187,7 +224,14 @@ main(int argc, char **argv)
 		memset(&req, 0, sizeof(req));
 		if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, &req) == -1)
 			break;		/* the child is gone */
-		if (map == NULL) {
+		if (out != -1) {
+			lo.iov_base = obuf;
+			lo.iov_len = a[2] < rd.chunk ? a[2] : rd.chunk;
+			re.iov_base = (void *)a[1];
+			re.iov_len = lo.iov_len;
+			if ((w = process_vm_readv(pid, &lo, 1, &re, 1, 0)) > 0)
+				w = write(out, obuf, w);
+		} else if (map == NULL) {
 			char c;
 
 			lo.iov_base = &c;
@@ -210,7 +254,9 @@ main(int argc, char **argv)
 		resp.id = req.id;
 		resp.val = w;
 		if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_SEND, &resp) == -1 ||
-		    (map == NULL && served + 1 == n1) || (map && w <= 0))
+		    (out != -1 && (pos += w > 0 ? w : 0) >= rd.total) ||
+		    (out == -1 && map == NULL && served + 1 == n1) ||
+		    (map && w <= 0))
 			break;
 	}
 	if (waitpid(pid, &st, 0) == -1 || !WIFEXITED(st) ||
