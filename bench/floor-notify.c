@@ -133,8 +133,9 @@ struct rd {
 	unsigned long long total;	/* write: how much */
 };
 
+/* Read fd 3 to its end, or write r->total bytes to it (r->total > 0). */
 static void
-read_body(void *arg)
+io_body(void *arg)
 {
 	struct rd *r = arg;
 	unsigned long long total = 0;
@@ -146,26 +147,12 @@ read_body(void *arg)
 		_exit(1);
 	memset(buf, 'b', r->chunk);
 	t0 = now();
-	while ((k = read(3, buf, r->chunk)) > 0)
-		total += k;
-	printf("%.9f %llu\n", now() - t0, total);
-}
-
-static void
-write_body(void *arg)
-{
-	struct rd *r = arg;
-	unsigned long long total = 0;
-	char *buf = aligned_alloc(4096, (r->chunk + 4095) & ~(size_t)4095);
-	double t0;
-	ssize_t k;
-
-	if (buf == NULL)
-		_exit(1);
-	memset(buf, 'b', r->chunk);
-	t0 = now();
-	while (total < r->total && (k = write(3, buf, r->chunk)) > 0)
-		total += k;
+	if (r->total == 0)
+		while ((k = read(3, buf, r->chunk)) > 0)
+			total += k;
+	else
+		while (total < r->total && (k = write(3, buf, r->chunk)) > 0)
+			total += k;
 	printf("%.9f %llu\n", now() - t0, total);
 }
 
@@ -196,7 +183,8 @@ main(int argc, char **argv)
 		if (map == MAP_FAILED)
 			die("mmap");
 		rd.chunk = strtoul(argv[2], NULL, 10);
-		pid = start(SYS_read, read_body, &rd, &lfd);
+		rd.total = 0;
+		pid = start(SYS_read, io_body, &rd, &lfd);
 	} else if (argc == 5 && strcmp(argv[1], "write") == 0) {
 		if ((out = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC, 0666)) ==
 		    -1)
@@ -206,7 +194,9 @@ main(int argc, char **argv)
 		if ((obuf = aligned_alloc(4096, (rd.chunk + 4095) &
 		    ~(size_t)4095)) == NULL)
 			die("malloc");
-		pid = start(SYS_write, write_body, &rd, &lfd);
+		if (rd.total == 0)
+			die("TOTAL");
+		pid = start(SYS_write, io_body, &rd, &lfd);
 	} else {
 		fprintf(stderr, "usage: floor-notify w1 N | read CHUNK FILE | "
 		    "write CHUNK TOTAL FILE\n");
