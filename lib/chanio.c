@@ -117,6 +117,7 @@ from_child(struct zvm_sv *sv, size_t cnt, uint64_t off, void *p, size_t len)
  */
 static sigjmp_buf bus_jmp;
 static volatile sig_atomic_t bus_armed;
+static int bus_on;			/* on_bus is installed */
 static struct sigaction bus_old;
 
 static void
@@ -142,19 +143,6 @@ hash_window(struct zvm_etag *e, const unsigned char *q, size_t n)
 	return 0;
 }
 
-void
-zvm_io_begin(struct zvm_sv *sv)
-{
-	struct sigaction sa;
-
-	(void)sv;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_bus;
-	sa.sa_flags = SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &bus_old);
-}
-
 /* A pointer to file offset off of a mapped input, *avail bytes valid. */
 static const unsigned char *
 window(struct zvm_source *s, uint64_t off, size_t *avail)
@@ -167,6 +155,15 @@ window(struct zvm_source *s, uint64_t off, size_t *avail)
 		if (s->map)
 			munmap(s->map, s->maplen);
 		s->map = NULL;
+		if (!bus_on) {		/* the first window of the run */
+			struct sigaction sa;
+
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_handler = on_bus;
+			sa.sa_flags = SA_NODEFER;
+			sigemptyset(&sa.sa_mask);
+			bus_on = sigaction(SIGBUS, &sa, &bus_old) == 0;
+		}
 		base = off & ~(uint64_t)(WIN - 1);
 		len = s->size - base < WIN ? s->size - base : WIN;
 		p = mmap(NULL, len, PROT_READ, MAP_SHARED, s->fd, base);
@@ -949,7 +946,10 @@ zvm_io_commit(struct zvm_sv *sv, int ok)
 void
 zvm_io_end(struct zvm_sv *sv)
 {
-	sigaction(SIGBUS, &bus_old, NULL);
+	if (bus_on) {
+		sigaction(SIGBUS, &bus_old, NULL);
+		bus_on = 0;
+	}
 	for (size_t i = 0; i < sv->nsrc; i++)
 		if (sv->src[i].map) {
 			munmap(sv->src[i].map, sv->src[i].maplen);

@@ -21,7 +21,6 @@
  */
 #define ZVM_NVFD 1024
 
-
 /* A compiled filter: BPF instructions (struct sock_filter), static. */
 struct zvm_filter {
 	const void *insn;
@@ -90,9 +89,9 @@ struct zvm_child {
  * notification: the supervisor must answer it (zvm_supervise).  No
  * filter rule could let that one exec through natively: execveat with an
  * absolute path ignores the fd, and BPF cannot read the path.  Every fd
- * of the calling process is marked close-on-exec first.  Returns at once, so the caller can prepare while
- * the child works; zvm_sandbox_ready() waits for the filter.  0, or -1
- * with e set (nothing left running).
+ * of the calling process is marked close-on-exec first.  Returns at once,
+ * so the caller can prepare while the child works; zvm_sandbox_ready()
+ * waits for the filter.  0, or -1 with e set (nothing left running).
  */
 int zvm_sandbox_start(const struct zvm_spawn *, struct zvm_child *,
     struct zvm_error *e);

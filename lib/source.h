@@ -34,7 +34,7 @@ struct zvm_source {
 	uint64_t rpos, wpos;	/* regular, sequential: next read, write */
 	dev_t dev;		/* regular: identity checked at open */
 	ino_t ino;
-	/* Read window over a regular input file (lib/supervise). */
+	/* Read window over a regular input file (lib/chanio). */
 	unsigned char *map;
 	int shrunk;		/* truncated under its map: pread only */
 	uint64_t mapoff;

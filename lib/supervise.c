@@ -412,18 +412,6 @@ our_thread(struct zvm_sv *sv, pid_t tid)
 	return tid > 0 && stat(path, &st) == 0;
 }
 
-/* The program's exec: the timeout runs from here. */
-static void
-exec_started(struct zvm_sv *sv, struct loop *lp)
-{
-	struct itimerspec it = { 0 };
-
-	sv->execed = 1;
-	it.it_value.tv_sec = sv->timeout;
-	timerfd_settime(sv->timerfd, 0, &it, NULL);
-	lp->t0 = now_ns();
-}
-
 static int
 dispatch(struct zvm_sv *sv, struct loop *lp, const struct seccomp_notif *req,
     struct zvm_resp *r, int *chan, short *events)
@@ -445,7 +433,12 @@ dispatch(struct zvm_sv *sv, struct loop *lp, const struct seccomp_notif *req,
 	case SYS_execveat:
 		/* Ours: the child has run only sandbox.c code so far. */
 		if (!sv->execed && (pid_t)req->pid == sv->pid) {
-			exec_started(sv, lp);
+			struct itimerspec it = { 0 };
+
+			sv->execed = 1;
+			it.it_value.tv_sec = sv->timeout;
+			timerfd_settime(sv->timerfd, 0, &it, NULL);
+			lp->t0 = now_ns();
 			r->cont = 1;
 			return ZVM_H_DONE;
 		}
@@ -835,17 +828,6 @@ setup(struct zvm_sv *sv, struct zvm_child *c, struct zvm_source *src,
 	return 0;
 }
 
-/* The filter is on: take the listener. */
-static void
-go(struct zvm_sv *sv, struct zvm_child *c)
-{
-	uint64_t fl = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
-
-	sv->listener = c->listener;
-	/* Without it a round trip costs 13-65 us here instead of 2.2. */
-	(void)ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, fl);
-}
-
 int
 zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
     uint64_t timeout, int memtag, struct zvm_report *rep,
@@ -875,7 +857,6 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 		return -1;
 	}
 	sv->buf = (unsigned char *)sv + off;
-	zvm_io_begin(sv);
 	sv->listener = -1;
 	sv->timerfd = sv->sigfd = sv->mapsfd = -1;
 	sv->timeout = timeout;
@@ -890,7 +871,10 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 			rc = ZVM_SV_NOSANDBOX;
 			goto end;
 		}
-		go(sv, c);
+		sv->listener = c->listener;
+		/* Without it a round trip costs 13-65 us here, not 2.2. */
+		(void)ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 		w.timerfd = sv->timerfd;
 		w.sigfd = sv->sigfd;
 		if (run_loop(sv, &lp, &w, e) == 0)

@@ -196,8 +196,6 @@ void zvm_io_commit(struct zvm_sv *, int ok);
 /* Which quota stops a call on ch (-EDQUOT, the hit recorded), or 0 with
  * *room the bytes left; calls is ZVM_GETS or ZVM_PUTS. */
 int zvm_io_quota(struct zvm_chan *, int calls, uint64_t *room);
-/* Before the loop: catch SIGBUS from a mapped input shrinking. */
-void zvm_io_begin(struct zvm_sv *);
 void zvm_io_end(struct zvm_sv *);
 
 #endif
