@@ -351,42 +351,54 @@ decode_call(struct zvm_sv *sv, const struct seccomp_notif *req,
 	return load_iov(sv, vec, a[1], a[2], &c->cnt, &c->total);
 }
 
+/*
+ * The channel fd of a read or a write (acc: ZVM_ACC_READ or _WRITE) and
+ * the call decoded; 0, or the errno to answer.  Directories are opened
+ * for reading only, so a write to one is EBADF before it is EISDIR.
+ */
+static int
+chan_call(struct zvm_sv *sv, const struct seccomp_notif *req, int acc,
+    struct zvm_ofd **op, struct io_call *c)
+{
+	struct zvm_ofd *o = zvm_fd_get(sv, req->data.args[0]);
+	const struct zvm_source *s;
+	int rnd = acc == ZVM_ACC_READ ? ZVM_TYPE_RANDOM_READ :
+	    ZVM_TYPE_RANDOM_WRITE;
+
+	if (o == NULL || o->path || !(o->acc & acc))
+		return EBADF;
+	if (o->vdir || o->hostfd >= 0)
+		return EISDIR;
+	*op = o;
+	s = sv->ch[o->chan].src;
+	return -decode_call(sv, req, s->kind == ZVM_SRC_REG &&
+	    (s->c->type & rnd), c);
+}
+
 static int
 do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r, int *chan, short *events)
 {
-	const __u64 *a = req->data.args;
-	int posn, seqstd = 0, e;
+	int seqstd = 0, e;
 	struct zvm_txn *t = &sv->txn;
 	struct zvm_ofd *o;
 	struct zvm_chan *ch;
 	struct zvm_source *s;
 	struct io_call call;
-	uint64_t total, room, n, p;
-	size_t cnt;
+	uint64_t room, n, p;
 	ssize_t got;
 
-	if ((o = zvm_fd_get(sv, a[0])) == NULL || o->path ||
-	    !(o->acc & ZVM_ACC_READ))
-		return r->error = EBADF, ZVM_H_DONE;
-	if (o->vdir || o->hostfd >= 0)
-		return r->error = EISDIR, ZVM_H_DONE;
+	if ((r->error = chan_call(sv, req, ZVM_ACC_READ, &o, &call)) != 0 ||
+	    call.total == 0)
+		return ZVM_H_DONE;
 	ch = &sv->ch[o->chan];
 	s = ch->src;
-	if ((e = decode_call(sv, req, s->kind == ZVM_SRC_REG &&
-	    (s->c->type & ZVM_TYPE_RANDOM_READ), &call)) < 0)
-		return r->error = -e, ZVM_H_DONE;
-	posn = call.posn;
 	p = call.off;
-	cnt = call.cnt;
-	total = call.total;
-	if (total == 0)
-		return ZVM_H_DONE;
 	if (s->kind == ZVM_SRC_REG) {
-		if (!posn)
+		if (!call.posn)
 			p = s->c->type & ZVM_TYPE_RANDOM_READ ? o->off :
 			    s->rpos;
-		seqstd = !posn && s->std >= 0 &&
+		seqstd = !call.posn && s->std >= 0 &&
 		    !(s->c->type & ZVM_TYPE_RANDOM_READ);
 		/* The known end: 0, free of charge. */
 		if (p >= s->size)
@@ -394,7 +406,7 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	}
 	if ((e = zvm_io_quota(ch, ZVM_GETS, &room)) < 0)
 		return r->error = -e, ZVM_H_DONE;
-	n = total < room ? total : room;
+	n = call.total < room ? call.total : room;
 	if (s->kind == ZVM_SRC_REG && n > s->size - p)
 		n = s->size - p;
 	if (ch->rep->etag_on) {
@@ -403,9 +415,9 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	} else
 		t->restore = 0;
 	if (s->kind == ZVM_SRC_REG)
-		got = read_reg(sv, ch, cnt, p, n, seqstd);
+		got = read_reg(sv, ch, call.cnt, p, n, seqstd);
 	else
-		got = read_stream(sv, ch, cnt, n);
+		got = read_stream(sv, ch, call.cnt, n);
 	if (got == -EAGAIN) {
 		if (o->flags & O_NONBLOCK)
 			return r->error = EAGAIN, ZVM_H_DONE;
@@ -419,7 +431,7 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = (int)-got, ZVM_H_DONE;
 	}
 	/* The crossing transfer was cut to what remained. */
-	if ((uint64_t)got == room && total > room)
+	if ((uint64_t)got == room && call.total > room)
 		ch->rep->hit |= 1u << ZVM_GET_SIZE;
 	r->val = got;
 	t->active = 1;
@@ -430,7 +442,7 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	t->pos = ZVM_POS_NONE;
 	if (s->kind == ZVM_SRC_REG) {
 		t->newpos = p + got;
-		t->pos = posn ? ZVM_POS_NONE : s->c->type &
+		t->pos = call.posn ? ZVM_POS_NONE : s->c->type &
 		    ZVM_TYPE_RANDOM_READ ? ZVM_POS_OFD : ZVM_POS_READ;
 	}
 	return ZVM_H_DONE;
@@ -478,31 +490,21 @@ static int
 do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r, int *chan, short *events)
 {
-	const __u64 *a = req->data.args;
-	int posn, e, seqstd = 0, blocked = 0;
+	int e, seqstd = 0, blocked = 0;
 	struct zvm_txn *t = &sv->txn;
 	struct zvm_ofd *o;
 	struct zvm_chan *ch;
 	struct zvm_source *s;
 	struct io_call call;
-	uint64_t total, room, n, p, done = 0, charged = 0;
-	size_t cnt;
+	uint64_t room, n, p, done = 0, charged = 0;
 	ssize_t got, k = 0;
 
-	if ((o = zvm_fd_get(sv, a[0])) == NULL || o->path ||
-	    !(o->acc & ZVM_ACC_WRITE))
-		return r->error = EBADF, ZVM_H_DONE;
+	if ((r->error = chan_call(sv, req, ZVM_ACC_WRITE, &o, &call)) != 0 ||
+	    call.total == 0)
+		return ZVM_H_DONE;
 	ch = &sv->ch[o->chan];
 	s = ch->src;
-	if ((e = decode_call(sv, req, s->kind == ZVM_SRC_REG &&
-	    (s->c->type & ZVM_TYPE_RANDOM_WRITE), &call)) < 0)
-		return r->error = -e, ZVM_H_DONE;
-	posn = call.posn;
 	p = call.off;
-	cnt = call.cnt;
-	total = call.total;
-	if (total == 0)
-		return ZVM_H_DONE;
 	if (sv->wwant) {
 		/* A parked blocking write goes on where it stopped; the
 		 * bytes written so far were charged when it parked. */
@@ -511,22 +513,22 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 	} else if ((e = zvm_io_quota(ch, ZVM_PUTS, &room)) < 0)
 		return r->error = -e, ZVM_H_DONE;
 	else
-		n = total < room ? total : room;
+		n = call.total < room ? call.total : room;
 	if (s->kind == ZVM_SRC_REG) {
 		int rnd = s->c->type & ZVM_TYPE_RANDOM_WRITE;
 
-		if (!posn)
+		if (!call.posn)
 			p = o->flags & O_APPEND ? s->size : rnd ? o->off :
 			    s->wpos;
-		seqstd = s->std >= 0 && !posn && !rnd;
+		seqstd = s->std >= 0 && !call.posn && !rnd;
 		/* ZeroVM: no hole the quota could never fill. */
-		if ((posn || rnd) && p >= s->size + room)
+		if ((call.posn || rnd) && p >= s->size + room)
 			return r->error = EINVAL, ZVM_H_DONE;
 	}
 	while (done < n) {
 		size_t c = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
 
-		got = from_child(sv, cnt, done, sv->buf, c);
+		got = from_child(sv, call.cnt, done, sv->buf, c);
 		if (got <= 0) {
 			k = -EFAULT;
 			break;
@@ -571,7 +573,7 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 			host_error(ch, "write", (int)-k);
 		return r->error = (int)-k, ZVM_H_DONE;
 	}
-	if (done == room && total > room)
+	if (done == room && call.total > room)
 		ch->rep->hit |= 1u << ZVM_PUT_SIZE;
 	r->val = done;
 	t->active = 1;
@@ -583,7 +585,7 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 	t->pos = ZVM_POS_NONE;
 	if (s->kind == ZVM_SRC_REG) {
 		t->newpos = p + done;
-		t->pos = posn ? ZVM_POS_NONE : (s->c->type &
+		t->pos = call.posn ? ZVM_POS_NONE : (s->c->type &
 		    ZVM_TYPE_RANDOM_WRITE) || (o->flags & O_APPEND) ?
 		    ZVM_POS_OFD : ZVM_POS_WRITE;
 		if (p + done > s->size)	/* the known end grows now */
