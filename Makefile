@@ -140,7 +140,7 @@ $(O)/bench/%: bench/%.c
 	$(if $(MUSL),$(MUSLCC) -isystem $(MO)/include,$(CC)) -O2 -static \
 	    -Wall -Wextra -o $@ $<
 
-$(O)/bench/floor-notify: $(if $(MUSL),$(MO)/include/.done)
+$(O)/bench/floor-notify $(O)/bench/floor-launch: $(if $(MUSL),$(MO)/include/.done)
 
 $(O)/examples/%: examples/%.c
 	@mkdir -p $(@D)
