@@ -184,6 +184,15 @@ now_ns(void)
 	return ts.tv_sec * INT64_C(1000000000) + ts.tv_nsec;
 }
 
+uint64_t
+zvm_sv_now(void)
+{
+	return (uint64_t)now_ns();
+}
+
+/* How often a waiting poll's thread is looked at for signals. */
+#define SIG_TICK (20 * 1000 * 1000ULL)
+
 struct loop {
 	int64_t t0, t1;		/* exec, exit */
 	int listener_gone;
@@ -426,6 +435,9 @@ dispatch(struct zvm_sv *sv, struct loop *lp, const struct seccomp_notif *req,
 	sv->cur_id = req->id;
 	if ((h = zvm_io_handle(sv, req, r, chan, events)) >= 0)
 		return h;
+	*chan = -1;
+	if ((h = zvm_poll_handle(sv, req, r)) >= 0)
+		return h;
 	if (zvm_fd_handle(sv, req, r))
 		return ZVM_H_DONE;
 	switch (req->data.nr) {
@@ -519,7 +531,31 @@ add_pending(struct zvm_sv *sv, const struct seccomp_notif *req, int chan,
 	p->events = events;
 	p->done = sv->wdone;
 	p->want = sv->wwant;
+	p->pw = sv->pwait;
+	p->deadline = sv->pdeadline;
+	p->sigcheck = zvm_sv_now() + SIG_TICK;
+	sv->pwait = NULL;
 	return 0;
+}
+
+/*
+ * A thread is in one call at a time: a new call from a thread whose
+ * earlier call still waits here means a signal took that one back (its
+ * handler ran, or the call restarts).  Forget it.
+ */
+static void
+drop_stale(struct zvm_sv *sv, __u32 tid)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < sv->npend; i++) {
+		if (sv->pend[i].req.pid == tid) {
+			zvm_pw_free(sv->pend[i].pw);
+			continue;
+		}
+		sv->pend[j++] = sv->pend[i];
+	}
+	sv->npend = j;
 }
 
 static int
@@ -549,20 +585,76 @@ serve_new(struct zvm_sv *sv, struct loop *lp)
 		return 0;
 	}
 	lp->served++;
+	if (sv->npend)
+		drop_stale(sv, req.pid);
+	sv->pwait = NULL;
+	sv->pdeadline = 0;
 	if (dispatch(sv, lp, &req, &r, &chan, &events) == ZVM_H_PEND) {
 		if (add_pending(sv, &req, chan, events) == 0)
 			return 0;
+		zvm_pw_free(sv->pwait);
+		sv->pwait = NULL;
 		r.error = ENOMEM;
 	}
 	respond(sv, &req, &r);
 	return 0;
 }
 
-/* Retry, oldest first, the pending calls whose stream is ready. */
-static void
-serve_pending(struct zvm_sv *sv, struct loop *lp, const unsigned char *rdy)
+/* Is a waiting poll to be looked at again: one of its fds stirred, or
+ * its time is up? */
+static int
+poll_due(const struct zvm_pending *p, const struct pollfd *pfd, size_t np,
+    uint64_t now)
 {
-	unsigned char *blocked = calloc(sv->nsrc, 1);
+	if (now >= p->deadline)
+		return 1;
+	for (size_t k = 0; p->pw && k < p->pw->n; k++)
+		for (size_t i = 4; i < np; i++)
+			if (pfd[i].fd == p->pw->fd[k] && pfd[i].revents)
+				return 1;
+	return 0;
+}
+
+/* A waiting poll: answer it if it is due or a signal ends it; 1 while it
+ * still waits. */
+static int
+retry_poll(struct zvm_sv *sv, struct loop *lp, struct zvm_pending *p,
+    const struct pollfd *pfd, size_t np, uint64_t now)
+{
+	struct zvm_resp r = { 0 };
+	short events;
+	int chan;
+
+	if (!poll_due(p, pfd, np, now)) {
+		if (now < p->sigcheck)
+			return 1;
+		p->sigcheck = now + SIG_TICK;
+		if (!zvm_poll_signalled(sv, (pid_t)p->req.pid))
+			return 1;
+		zvm_pw_free(p->pw);
+		r.error = EINTR;
+	} else {
+		sv->pwait = p->pw;
+		sv->pdeadline = p->deadline;
+		if (dispatch(sv, lp, &p->req, &r, &chan, &events) ==
+		    ZVM_H_PEND) {
+			p->pw = sv->pwait;
+			sv->pwait = NULL;
+			return 1;
+		}
+	}
+	respond(sv, &p->req, &r);
+	return 0;
+}
+
+/* Retry, oldest first, the pending calls whose stream is ready, and the
+ * polls that are due. */
+static void
+serve_pending(struct zvm_sv *sv, struct loop *lp, const unsigned char *rdy,
+    const struct pollfd *pfd, size_t np)
+{
+	unsigned char *blocked = calloc(sv->nsrc ? sv->nsrc : 1, 1);
+	uint64_t now = zvm_sv_now();
 	size_t i, j = 0;
 
 	for (i = 0; i < sv->npend; i++) {
@@ -571,6 +663,11 @@ serve_pending(struct zvm_sv *sv, struct loop *lp, const unsigned char *rdy)
 		short events;
 		int chan;
 
+		if (p->chan < 0) {
+			if (retry_poll(sv, lp, p, pfd, np, now))
+				sv->pend[j++] = *p;
+			continue;
+		}
 		if (rdy[p->chan] && (blocked == NULL || !blocked[p->chan])) {
 			sv->wdone = p->done;
 			sv->wwant = p->want;
@@ -596,17 +693,19 @@ run_loop(struct zvm_sv *sv, struct loop *lp, struct watch *w,
 {
 	struct pollfd *pfd;
 	unsigned char *rdy;
+	size_t cappfd = 4 + sv->nsrc;
 	int rc = -1;
 
-	pfd = calloc(4 + sv->nsrc, sizeof(*pfd));
+	pfd = calloc(cappfd, sizeof(*pfd));
 	rdy = calloc(sv->nsrc ? sv->nsrc : 1, 1);
 	if (pfd == NULL || rdy == NULL) {
 		zvm_error_set(e, ZVM_E_NOMEM, NULL, 0, "out of memory");
 		goto out;
 	}
 	for (;;) {
-		size_t i, np = 4;
-		int any = 0;
+		size_t i, np = 4, need = 4 + sv->nsrc;
+		uint64_t due = UINT64_MAX;
+		int any = 0, ms = -1;
 
 		if (__atomic_load_n(&w->gone, __ATOMIC_SEQ_CST)) {
 			lp->t1 = w->t1;
@@ -630,11 +729,50 @@ run_loop(struct zvm_sv *sv, struct loop *lp, struct watch *w,
 		pfd[2].events = POLLIN;
 		pfd[3].fd = w->running ? -1 : sv->sigfd;
 		pfd[3].events = POLLIN;
-		/* One entry per stream with waiting calls. */
+		/* One entry per stream with waiting calls, one per fd a
+		 * waiting poll watches; the nearest deadline. */
+		for (i = 0; i < sv->npend; i++)
+			if (sv->pend[i].chan < 0) {
+				need += sv->pend[i].pw ? sv->pend[i].pw->n : 0;
+				if (sv->pend[i].deadline < due)
+					due = sv->pend[i].deadline;
+				if (sv->pend[i].sigcheck < due)
+					due = sv->pend[i].sigcheck;
+			}
+		if (need > cappfd) {
+			struct pollfd *n = realloc(pfd, need * sizeof(*pfd));
+
+			if (n == NULL) {
+				zvm_error_set(e, ZVM_E_NOMEM, NULL, 0,
+				    "out of memory");
+				goto out;
+			}
+			pfd = n;
+			cappfd = need;
+		}
+		if (due != UINT64_MAX) {
+			uint64_t now = zvm_sv_now();
+
+			/* Rounded up: never wake before it. */
+			ms = due <= now ? 0 : (due - now + 999999) / 1000000 >
+			    INT32_MAX ? INT32_MAX :
+			    (int)((due - now + 999999) / 1000000);
+		}
 		memset(rdy, 0, sv->nsrc);
 		for (i = 0; i < sv->npend; i++) {
+			const struct zvm_pollwait *pw = sv->pend[i].pw;
 			size_t k;
-			int fd = sv->src[sv->pend[i].chan].fd;
+			int fd;
+
+			if (sv->pend[i].chan < 0) {
+				for (size_t m = 0; pw && m < pw->n; m++) {
+					pfd[np].fd = pw->fd[m];
+					pfd[np].events = pw->ev[m];
+					pfd[np++].revents = 0;
+				}
+				continue;
+			}
+			fd = sv->src[sv->pend[i].chan].fd;
 
 			for (k = 4; k < np && pfd[k].fd != fd; k++)
 				;
@@ -645,7 +783,7 @@ run_loop(struct zvm_sv *sv, struct loop *lp, struct watch *w,
 			pfd[k].events |= sv->pend[i].events;
 		}
 		/* With the watcher running, its SIGURG ends this too. */
-		if (poll(pfd, np, -1) == -1) {
+		if (poll(pfd, np, ms) == -1) {
 			if (errno == EINTR)
 				continue;
 			zvm_error_set(e, ZVM_E_SYS, NULL, 0, "poll");
@@ -662,14 +800,14 @@ run_loop(struct zvm_sv *sv, struct loop *lp, struct watch *w,
 		if (pfd[3].revents & POLLIN)
 			forward_signal(w);
 		for (i = 4; i < np; i++)
-			if (pfd[i].revents)
+			if (pfd[i].revents) {
+				any = 1;
 				for (size_t c = 0; c < sv->nsrc; c++)
-					if (sv->src[c].fd == pfd[i].fd) {
+					if (sv->src[c].fd == pfd[i].fd)
 						rdy[c] = 1;
-						any = 1;
-					}
-		if (any)
-			serve_pending(sv, lp, rdy);
+			}
+		if (any || (due != UINT64_MAX && zvm_sv_now() >= due))
+			serve_pending(sv, lp, rdy, pfd, np);
 		if (pfd[0].revents & POLLIN) {
 			if (serve_new(sv, lp) == -1)
 				goto fail;
@@ -920,6 +1058,8 @@ end:
 		close(sv->sigfd);
 	if (sv->mapsfd != -1)
 		close(sv->mapsfd);
+	for (size_t i = 0; i < sv->npend; i++)
+		zvm_pw_free(sv->pend[i].pw);
 	free(sv->pend);
 	free(sv->ch);
 	munmap(sv, len);

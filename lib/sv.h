@@ -80,11 +80,24 @@ struct zvm_resp {
 /* Handler results. */
 enum { ZVM_H_DONE, ZVM_H_PEND };
 
+/* What a waiting poll or select watches: host fds and their events
+ * (own: a copy of the program's pipe end, ours to close). */
+struct zvm_pollwait {
+	int *fd;
+	short *ev;
+	unsigned char *own;
+	size_t n, cap;
+};
+
 struct zvm_pending {
 	struct seccomp_notif req;
-	int chan;
+	int chan;		/* -1: a poll or select */
 	short events;		/* POLLIN or POLLOUT */
 	uint64_t done, want;	/* a blocking write: written so far, of */
+	struct zvm_pollwait *pw;	/* a poll's: what it waits on */
+	uint64_t deadline;	/* a poll's: CLOCK_MONOTONIC ns, or
+				 * UINT64_MAX */
+	uint64_t sigcheck;	/* a poll's: when to look for signals */
 };
 
 /* What an I/O answer changes once it is delivered. */
@@ -127,6 +140,10 @@ struct zvm_sv {
 	/* The call being served, when it is a blocking write resumed from
 	 * the pending table (0, 0 for a new call). */
 	uint64_t wdone, wwant;
+	/* The same for a poll or select: its wait set (NULL until a
+	 * handler makes one) and its deadline (0 for a new call). */
+	struct zvm_pollwait *pwait;
+	uint64_t pdeadline;
 	uint64_t cur_id;	/* the notification being served */
 	struct zvm_inj *inj;	/* index: fd - ZVM_NVFD */
 	size_t ninj, capinj;
@@ -140,6 +157,8 @@ struct zvm_sv {
 int zvm_sv_peek(struct zvm_sv *, uint64_t addr, void *, size_t);
 int zvm_sv_poke(struct zvm_sv *, uint64_t addr, const void *, size_t);
 
+/* CLOCK_MONOTONIC in ns. */
+uint64_t zvm_sv_now(void);
 /* A NUL-terminated string of at most n - 1 bytes.  0, -EFAULT, or
  * -ENAMETOOLONG. */
 int zvm_sv_peekstr(struct zvm_sv *, uint64_t addr, char *, size_t n);
@@ -197,5 +216,13 @@ void zvm_io_commit(struct zvm_sv *, int ok);
  * *room the bytes left; calls is ZVM_GETS or ZVM_PUTS. */
 int zvm_io_quota(struct zvm_chan *, int calls, uint64_t *room);
 void zvm_io_end(struct zvm_sv *);
+
+/* pollio.c: poll, ppoll, select, pselect6.  ZVM_H_DONE, or ZVM_H_PEND
+ * with sv->pwait and sv->pdeadline what to wait for; -1: not one. */
+int zvm_poll_handle(struct zvm_sv *, const struct seccomp_notif *,
+    struct zvm_resp *);
+void zvm_pw_free(struct zvm_pollwait *);
+/* Has thread tid of the program a caught signal pending, unblocked? */
+int zvm_poll_signalled(struct zvm_sv *, pid_t tid);
 
 #endif
