@@ -133,6 +133,9 @@ normalize(const char *in, char *out)
 /* What a path names. */
 enum { W_CHAN, W_IMG, W_VDIR, W_PROG, W_EXE };
 
+/* The kernel's O_ACCMODE: musl's holds O_PATH (as O_SEARCH) too. */
+#define ACCMODE 3
+
 struct where {
 	int kind;
 	int chan;		/* W_CHAN, W_IMG */
@@ -300,7 +303,7 @@ open_img(struct zvm_sv *sv, const struct where *w, uint32_t fl,
 	struct stat st, st2;
 	int fd, pfd;
 
-	if ((fl & O_ACCMODE) != O_RDONLY || (fl & O_TRUNC) ||
+	if ((fl & ACCMODE) != O_RDONLY || (fl & O_TRUNC) ||
 	    (fl & O_TMPFILE) == O_TMPFILE)
 		return -EROFS;
 	pfd = zvm_img_open(sv, w->chan, w->rel, O_PATH |
@@ -350,13 +353,16 @@ do_open(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t fl,
 	struct zvm_ofd *o;
 	int chan, fd, want, acc, e;
 
+	/* The kernel keeps only these of an O_PATH open's flags. */
+	if (fl & O_PATH)
+		fl &= O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
 	if ((e = lookup(sv, dirfd, path, &w)) < 0)
 		return e;
 	switch (w.kind) {
 	case W_IMG:
 		return open_img(sv, &w, fl, r);
 	case W_VDIR:
-		if ((fl & O_ACCMODE) != O_RDONLY || (fl & O_CREAT))
+		if ((fl & ACCMODE) != O_RDONLY || (fl & O_CREAT))
 			return -EISDIR;
 		return open_dir(sv, &w, -1, -1, fl);
 	case W_PROG:
@@ -369,7 +375,7 @@ do_open(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t fl,
 	if (fl & O_DIRECTORY)
 		return -ENOTDIR;
 	acc = sv->src[chan].acc;
-	switch (fl & O_ACCMODE) {
+	switch (fl & ACCMODE) {
 	case O_RDONLY:
 		want = ZVM_ACC_READ;
 		break;

@@ -103,6 +103,17 @@ same() {
 	[[ "$output" =~ ^1\ 1\ t=(short|mid)$ ]]
 }
 
+@test "poll: an O_PATH fd is POLLNVAL, and ready to select, as natively" {
+	local want p
+	want=$(printf '%s\n' "1 0x20" "select answered")
+	for p in / /dev /dev/3.in /dev/stdout; do
+		zp opath "$p"
+		[ "$output" = "$want" ] || fail "$p: $output"
+	done
+	native opath /etc/hostname
+	[ "$output" = "$want" ]
+}
+
 @test "poll: select on an fd that is not open is EBADF, as natively" {
 	local how
 	for how in select pselect; do
