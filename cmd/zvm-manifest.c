@@ -4,7 +4,8 @@
  * PROGRAM is found on PATH, @ arguments become channels and Env lines,
  * options set Timeout, Memory, quotas and extra channels (-c, --file,
  * --image); a dynamic PROGRAM's loader and libraries become read-only
- * channels, found by lib/ldso reading the files.  lib/draft builds the
+ * channels, found by lib/ldso reading the files, and a #! script PROGRAM
+ * is run by its interpreter, as the kernel would.  lib/draft builds the
  * manifest on an empty one, then reads it back and checks it before a
  * byte goes to stdout or, atomically, DIR/manifest.1.
  */

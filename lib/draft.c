@@ -21,12 +21,16 @@
 #include "atomic.h"
 #include "draft.h"
 #include "path.h"
+#include "script.h"
 
 #define BLANKS " \t\v\f"
 
 static const char *const std[3] = {
 	"/dev/stdin", "/dev/stdout", "/dev/stderr"
 };
+
+static const char bad_name[] = "a channel name cannot hold ',', line "
+    "breaks or leading or trailing blanks";
 
 static int
 nomem(struct zvm_error *e)
@@ -239,8 +243,7 @@ check_tree(struct zvm_draft *d, struct zvm_draft_tree *t, const char *cwd,
 		goto out;
 	}
 	if (!field_ok(t->uri) || !field_ok(t->alias)) {
-		fail(d, e, ZVM_E_VALUE, opt, arg, "a channel name cannot hold "
-		    "',', line breaks or leading or trailing blanks");
+		fail(d, e, ZVM_E_VALUE, opt, arg, "%s", bad_name);
 		goto out;
 	}
 	if (stat(path, &st) == -1) {
@@ -265,25 +268,141 @@ out:
 	return rc;
 }
 
-/* PROGRAM, then each ARG: @ files become channels, @NAME=value Env. */
+/*
+ * zvm_path_search() failed (errno) on PROGRAM (what "") or on what a #!
+ * line names (what "interpreter NAME"); e->file is the label.
+ */
+static int
+search_failed(struct zvm_draft *d, const char *label, const char *what,
+    struct zvm_error *e)
+{
+	const char *sep = *what ? ": " : "";
+
+	if (errno == ENOMEM)
+		return nomem(e);
+	if (errno == ENOENT || errno == ENOTDIR)
+		return fail(d, e, ZVM_E_MISSING, "", label, "%s%snot found",
+		    what, sep);
+	if (errno == EACCES)
+		return fail(d, e, ZVM_E_CHANNEL, "", label,
+		    "%s%spermission denied", what, sep);
+	return fail(d, e, ZVM_E_SYS, "", label, "%s", what);
+}
+
+/*
+ * Find the interpreter name a #! line gives (env 0: an absolute path) or
+ * the NAME of "#!/usr/bin/env NAME" (env 1: on search, as env would) and
+ * check that it is an ELF program: the kernel follows a script's
+ * interpreter when it is a script too, but zvm-run can exec only once,
+ * so one level is all zvm-manifest follows.  On 0, *path is its
+ * absolute path (caller frees).
+ */
+static int
+interpreter(struct zvm_draft *d, const char *name, int env,
+    const char *search, const char *cwd, char **path, struct zvm_error *e)
+{
+	unsigned char head[ZVM_SCRIPT_HEAD];
+	char what[ZVM_SCRIPT_HEAD + 16];
+	size_t n;
+	int rc;
+
+	snprintf(what, sizeof what, "%s %s", env ? "env" : "interpreter",
+	    name);
+	/* The kernel and env take a relative name from the directory of
+	 * the exec, "/" in the sandbox: refuse it rather than guess. */
+	if (*name != '/' && (!env || strchr(name, '/')))
+		return fail(d, e, ZVM_E_CHANNEL, "", d->program,
+		    "%s: not an absolute path", what);
+	if (zvm_path_search(name, search, cwd, path) == -1)
+		return search_failed(d, d->program, what, e);
+	if (zvm_script_head(*path, head, &n) == -1)
+		rc = errno == ENOMEM ? nomem(e) : fail(d, e, ZVM_E_SYS, "",
+		    d->program, "interpreter %s", *path);
+	else if (n >= 2 && head[0] == '#' && head[1] == '!')
+		rc = fail(d, e, ZVM_E_CHANNEL, "", d->program, "interpreter "
+		    "%s: a #! script too (only one level is followed)", *path);
+	else if (n < 4 || memcmp(head, "\177ELF", 4) != 0)
+		rc = fail(d, e, ZVM_E_CHANNEL, "", d->program, "interpreter "
+		    "%s: not an ELF program", *path);
+	else
+		return 0;
+	free(*path);
+	*path = NULL;
+	return rc;
+}
+
+/*
+ * A #! PROGRAM is started as the kernel's binfmt_script would start it:
+ * Program becomes the interpreter, and the argv begins with the
+ * interpreter as the line names it, the optional argument and the
+ * script's path.  For "#!/usr/bin/env NAME" it is what env would run:
+ * NAME found on search, argv[0] NAME.  The script becomes a read-only
+ * channel: the interpreter opens it by that path.
+ */
+static int
+script(struct zvm_draft *d, const char *cwd, const char *search,
+    struct zvm_error *e)
+{
+	unsigned char head[ZVM_SCRIPT_HEAD];
+	struct zvm_script s;
+	struct zvm_error pe;
+	char *name, *arg = NULL, *path;
+	size_t n;
+	int rc;
+
+	if (zvm_script_head(d->program, head, &n) == -1)
+		return errno == ENOMEM ? nomem(e) : fail(d, e, ZVM_E_SYS, "",
+		    d->program, "%s", "");
+	if ((rc = zvm_script_parse(head, n, &s, &pe)) <= 0)
+		return rc == 0 ? 0 : fail(d, e, ZVM_E_CHANNEL, "", d->program,
+		    "%s", pe.msg);
+	d->script.alias = zvm_path_lexical(d->program);
+	name = zvm_arena_strndup(&d->arena, (char *)head + s.interp,
+	    s.interp_len);
+	if (s.has_arg)
+		arg = zvm_arena_strndup(&d->arena, (char *)head + s.arg,
+		    s.arg_len);
+	if (d->script.alias == NULL || name == NULL || (s.has_arg && !arg))
+		return nomem(e);
+	if (!field_ok(d->program) || !field_ok(d->script.alias))
+		return fail(d, e, ZVM_E_VALUE, "", d->program, "%s", bad_name);
+	if (interpreter(d, name, 0, NULL, cwd, &path, e) == -1)
+		return -1;
+	if (strcmp(zvm_path_base(name), "env") == 0) {
+		free(path);
+		if (arg == NULL || *arg == '\0' || *arg == '-' ||
+		    strpbrk(arg, "= \t"))
+			return fail(d, e, ZVM_E_CHANNEL, "", d->program,
+			    "#!%s%s%s: only env NAME is followed; run the "
+			    "interpreter as PROGRAM", name, arg ? " " : "",
+			    arg ? arg : "");
+		if (interpreter(d, arg, 1, search, cwd, &path, e) == -1)
+			return -1;
+		name = arg;
+		arg = NULL;
+	}
+	d->script.uri = d->program;
+	d->program = path;
+	d->interp[0] = name;
+	d->interp[1] = arg;
+	return 0;
+}
+
+/*
+ * PROGRAM, then each ARG: @ files become channels, @NAME=value Env.  A
+ * #! script's argv starts as the kernel's would (script()).
+ */
 static int
 program_args(struct zvm_draft *d, char *const argv[], const char *cwd,
     const char *search, struct zvm_error *e)
 {
 	struct zvm_atarg a;
-	size_t argc = 1;
+	size_t argc = 3;
 
-	if (zvm_path_search(argv[0], search, cwd, &d->program) == -1) {
-		if (errno == ENOMEM)
-			return nomem(e);
-		if (errno == ENOENT || errno == ENOTDIR)
-			return fail(d, e, ZVM_E_MISSING, "", argv[0],
-			    "not found");
-		if (errno == EACCES)
-			return fail(d, e, ZVM_E_CHANNEL, "", argv[0],
-			    "permission denied");
-		return fail(d, e, ZVM_E_SYS, "", argv[0], "%s", "");
-	}
+	if (zvm_path_search(argv[0], search, cwd, &d->program) == -1)
+		return search_failed(d, argv[0], "", e);
+	if (script(d, cwd, search, e) == -1)
+		return -1;
 	if (!value_ok(d->program, 0))
 		return fail(d, e, ZVM_E_VALUE, "", d->program, "a Program path "
 		    "cannot end with a blank or hold a line break");
@@ -291,8 +410,15 @@ program_args(struct zvm_draft *d, char *const argv[], const char *cwd,
 		argc++;
 	if (grow(&d->argv, argc, sizeof *d->argv, e) == -1)
 		return -1;
-	d->argv[0] = (char *)zvm_path_base(argv[0]);
-	argc = 1;
+	argc = 0;
+	if (d->script.uri == NULL)
+		d->argv[argc++] = (char *)zvm_path_base(argv[0]);
+	else {
+		d->argv[argc++] = d->interp[0];
+		if (d->interp[1])
+			d->argv[argc++] = d->interp[1];
+		d->argv[argc++] = d->script.uri;
+	}
 	for (char *const *ap = argv + 1; *ap; ap++) {
 		size_t i;
 
@@ -436,7 +562,8 @@ add_channels(struct zvm_draft *d, struct zvm_error *e)
 		    e) == -1)
 			return -1;
 	}
-	if (add_found(d, &d->deps.interp, e) == -1 ||
+	if (add_found(d, &d->script, e) == -1 ||
+	    add_found(d, &d->deps.interp, e) == -1 ||
 	    add_found(d, &d->deps.cache, e) == -1)
 		return -1;
 	for (size_t i = 0; i < d->deps.nlib; i++)
@@ -559,6 +686,8 @@ zvm_draft_free(struct zvm_draft *d)
 	free(d->envvalue);
 	free(d->argv);
 	free(d->program);
+	free(d->script.uri);
+	free(d->script.alias);
 	for (int i = 0; i < 3; i++)
 		free(d->uri[i]);
 	free(d->savepath);

@@ -57,6 +57,10 @@ struct zvm_draft {
 	char **argv;			/* the program's argv */
 	size_t argc;
 	char *program, *uri[3], *savepath;
+	struct zvm_ldso_file script;	/* a #! PROGRAM's channel (uri
+					 * NULL: PROGRAM is no script) */
+	char *interp[2];		/* its argv[0] and optional
+					 * argument (or NULL), in arena */
 };
 
 #define ZVM_DRAFT_INIT { .timeout = 50, .memory = UINT64_C(4294967296), \
@@ -87,9 +91,12 @@ int zvm_draft_tree(struct zvm_draft *, int image, const char *arg,
  * against cwd (absolute), PROGRAM found on search (PATH; NULL: the
  * default) as execvp(3) would, @ arguments made channels and Env lines,
  * the loader and libraries found by lib/ldso (LD_LIBRARY_PATH as the
- * program's Env holds it).  Then on an empty manifest: header keys in
- * zvsh's order, Args, Env, the standard channels, the @ files, the -c
- * channels, the trees, the loader, the cache and the libraries.
+ * program's Env holds it).  A #! script PROGRAM becomes its interpreter
+ * (lib/script), with the argv the kernel would give it and a channel
+ * for the script; "#!/usr/bin/env NAME" is NAME found on search.  Then
+ * on an empty manifest: header keys in zvsh's order, Args, Env, the
+ * standard channels, the @ files, the -c channels, the trees, the
+ * script, the loader, the cache and the libraries.
  * Returns 0, or -1 with e set.
  */
 int zvm_draft_build(struct zvm_draft *, char *const argv[], const char *cwd,

@@ -37,7 +37,8 @@ struct zvm_ldso_missing {
 enum zvm_ldso_prog {
 	ZVM_LDSO_STATIC,	/* no PT_INTERP: nothing to add */
 	ZVM_LDSO_DYNAMIC,	/* loader and libraries below */
-	ZVM_LDSO_SCRIPT		/* #! script: not followed (see zvm-manifest(1)) */
+	ZVM_LDSO_SCRIPT		/* #! script: not followed (lib/draft runs
+				 * its interpreter, lib/script) */
 };
 
 struct zvm_ldso_deps {

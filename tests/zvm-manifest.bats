@@ -3,8 +3,8 @@
 # as $TMP so the files do not depend on where the test runs), PATH lookup,
 # @ arguments, errors and exit codes, --save-dir, round trip through the
 # library's parser, the loader and library channels of dynamic programs
-# (ldd(1) is the oracle), --file, --image and --no-libs, and the man page
-# and completions against --help.
+# (ldd(1) is the oracle), --file, --image and --no-libs, #! scripts run
+# by their interpreters, and the man page and completions against --help.
 load helper
 
 setup() {
@@ -12,8 +12,8 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 	T=$(pwd -P)
 	mkdir -p bin sub
-	printf '#!/bin/sh\nexit 0\n' >bin/prog
-	chmod 755 bin/prog
+	# A static program: no library channels, the same manifest anywhere.
+	cp "$ZVM_BUILD/tests/progs/exitwith" bin/prog || return 1
 	PATH="$T/bin:$PATH"
 	echo hello >in.txt
 	echo other >sub/in.txt
@@ -396,7 +396,7 @@ build_dynamic() {
 	[ "$(grep -c ',/etc/ld.so.cache,' <<<"$output")" -eq 1 ]
 }
 
-@test "static programs and scripts get no library channels" {
+@test "static programs get no library channels" {
 	local static="$ZVM_BUILD/tests/progs/exitwith"
 	[ -x "$static" ] || static=/usr/bin/busybox
 	file -L "$static" | grep -q 'statically linked' || skip "no static program"
@@ -412,6 +412,122 @@ build_dynamic() {
 	run -66 --separate-stderr zvm-manifest text
 	[ "$stderr" = "zvm-manifest: $T/bin/text: neither an ELF program nor a #! script" ]
 	run -0 zvm-manifest --no-libs text
+}
+
+# mkscript FILE LINE: an executable script FILE whose #! line is LINE.
+mkscript() {
+	printf '%s\nexit 0\n' "$2" >"$1"
+	chmod 755 "$1"
+}
+
+# The Channel lines of a manifest on stdin but the one of alias $1.
+channels_but() {
+	grep '^Channel = ' | grep -v -F ",$1,"
+}
+
+@test "#! script: its interpreter is Program, with the kernel's argv and its own libraries" {
+	[ -x /usr/bin/python3 ] || skip "no /usr/bin/python3"
+	mkscript s.py '#!/usr/bin/python3 -S'
+	run -0 --separate-stderr zvm-manifest -- ./s.py a 'b c'
+	[ -z "$stderr" ]
+	assert_line 'Program = /usr/bin/python3'
+	assert_line "Args = /usr/bin/python3 -S $T/s.py a b\\x20c"
+	assert_line "Channel = $T/s.py,$T/s.py,1,0,4294967296,4294967296,0,0"
+	zvm-manifest /usr/bin/python3 >direct
+	diff -u <(grep '^Channel = ' direct) <(channels_but "$T/s.py" <<<"$output")
+	grep -q '^Channel = .*libc\.so' direct
+}
+
+@test "#! script: /bin/sh, found on PATH like any PROGRAM" {
+	mkscript bin/s.sh '#!/bin/sh'
+	run -0 --separate-stderr zvm-manifest s.sh -x
+	[ -z "$stderr" ]
+	assert_line 'Program = /bin/sh'
+	assert_line "Args = /bin/sh $T/bin/s.sh -x"
+	assert_line "Channel = $T/bin/s.sh,$T/bin/s.sh,1,0,4294967296,4294967296,0,0"
+	zvm-manifest /bin/sh >direct
+	diff -u <(grep '^Channel = ' direct) <(channels_but "$T/bin/s.sh" <<<"$output")
+}
+
+@test "#! script: blanks after #!, one argument with blanks kept whole" {
+	[ -x /usr/bin/python3 ] || skip "no /usr/bin/python3"
+	mkscript s.py '#! /usr/bin/python3'
+	run -0 zvm-manifest ./s.py
+	assert_line "Args = /usr/bin/python3 $T/s.py"
+	mkscript s.py $'#!\t/usr/bin/python3   -I -S \t'
+	run -0 zvm-manifest ./s.py
+	assert_line 'Program = /usr/bin/python3'
+	assert_line "Args = /usr/bin/python3 -I\\x20-S $T/s.py"
+}
+
+@test "#! script: /usr/bin/env NAME runs NAME, found on the same PATH" {
+	[ -x /usr/bin/env ] && [ -x /usr/bin/python3 ] || skip "no /usr/bin/env or python3"
+	mkscript bin/e.py '#!/usr/bin/env python3'
+	PATH="$T/bin:$ZVM_BUILD:/usr/bin:/bin" run -0 --separate-stderr zvm-manifest e.py -x
+	[ -z "$stderr" ]
+	assert_line 'Program = /usr/bin/python3'
+	assert_line "Args = python3 $T/bin/e.py -x"
+	assert_line "Channel = $T/bin/e.py,$T/bin/e.py,1,0,4294967296,4294967296,0,0"
+	# The first python3 on PATH wins, as env would find it.
+	cp "$ZVM_BUILD/tests/progs/exitwith" bin/python3
+	PATH="$T/bin:$ZVM_BUILD:/usr/bin:/bin" run -0 zvm-manifest e.py
+	assert_line "Program = $T/bin/python3"
+	PATH="$ZVM_BUILD:/usr/bin:/bin:$T/bin" run -0 zvm-manifest "$T/bin/e.py"
+	assert_line 'Program = /usr/bin/python3'
+}
+
+@test "golden: a #! script with @ arguments, -E and -q, --no-libs" {
+	mkscript s.sh '#!/bin/sh -e'
+	golden script -E -q 1K --no-libs ./s.sh @in.txt -n @w:out @LANG=C
+}
+
+@test "#! script: a channel given for the script itself wins" {
+	mkscript s.sh '#!/bin/sh'
+	run -0 zvm-manifest --no-libs --file "s.sh" ./s.sh
+	assert_line "Channel = $T/s.sh,$T/s.sh,1,0,4294967296,4294967296,0,0"
+	[ "$(grep -c ",$T/s.sh," <<<"$output")" -eq 1 ]
+	run -0 zvm-manifest --no-libs -c "/dev/null,$T/s.sh,1,0,1,1,0,0" ./s.sh
+	assert_line "Channel = /dev/null,$T/s.sh,1,0,1,1,0,0"
+	[ "$(grep -c ",$T/s.sh," <<<"$output")" -eq 1 ]
+}
+
+@test "#! script errors: exit 66 naming the script and the interpreter, nothing on stdout" {
+	local long
+	long=$(printf '/%0300d' 0)
+	mkscript bin/inner '#!/bin/sh'
+	printf 'not a program\n' >notelf
+	chmod 755 notelf
+	while IFS='|' read -r line msg; do
+		mkscript bad "$line"
+		run -66 --separate-stderr zvm-manifest --no-libs ./bad
+		assert_output ''
+		assert_equal "$stderr" "zvm-manifest: $T/bad: $msg"
+	done <<EOT
+#!/nonexistent/python3|interpreter /nonexistent/python3: not found
+#!python3|interpreter python3: not an absolute path
+#!bin/../python3 -S|interpreter bin/../python3: not an absolute path
+#!$T/bin/inner|interpreter $T/bin/inner: a #! script too (only one level is followed)
+#!$T/notelf|interpreter $T/notelf: not an ELF program
+#!$T/in.txt|interpreter $T/in.txt: permission denied
+#!|no interpreter after #!
+#!  |no interpreter after #!
+#!$long|the interpreter name does not end within the first 256 bytes
+#!/usr/bin/env -S python3 -u|#!/usr/bin/env -S python3 -u: only env NAME is followed; run the interpreter as PROGRAM
+#!/usr/bin/env A=B python3|#!/usr/bin/env A=B python3: only env NAME is followed; run the interpreter as PROGRAM
+#!/usr/bin/env python3 -u|#!/usr/bin/env python3 -u: only env NAME is followed; run the interpreter as PROGRAM
+#!/usr/bin/env|#!/usr/bin/env: only env NAME is followed; run the interpreter as PROGRAM
+#!/usr/bin/env nonexistent-zvm|env nonexistent-zvm: not found
+#!/usr/bin/env bin/inner|env bin/inner: not an absolute path
+#!/usr/bin/env inner|interpreter $T/bin/inner: a #! script too (only one level is followed)
+EOT
+}
+
+@test "#! script in a path a channel cannot name: exit 64" {
+	mkdir 'a,b'
+	mkscript 'a,b/s.sh' '#!/bin/sh'
+	run -64 --separate-stderr zvm-manifest 'a,b/s.sh'
+	assert_output ''
+	[ "$stderr" = "zvm-manifest: $T/a,b/s.sh: a channel name cannot hold ',', line breaks or leading or trailing blanks" ]
 }
 
 @test "golden: --file and --image in command-line order" {

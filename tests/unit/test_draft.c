@@ -2,9 +2,10 @@
 /*
  * test_draft - lib/draft without exec'ing zvm-manifest: -c and -e
  * arguments as tables (code and the option named in e->file), the
- * manifest built for a static program with @ files, trees and -c
- * channels, alias clashes, values that would not read back, and
- * --save-dir's mkdir -p and atomic write.
+ * manifest built for a program with @ files, trees and -c channels,
+ * alias clashes, values that would not read back, --save-dir's mkdir -p
+ * and atomic write, and #! scripts: the interpreter as Program, the
+ * kernel's argv, env NAME, and the interpreters refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -107,7 +108,8 @@ touch(const char *rel, const char *text, mode_t mode)
 	chmod(p, mode);
 }
 
-/* A "program" that is a #! script: no libraries to follow. */
+/* --no-libs: of "prog" only the first bytes are read (they say ELF),
+ * and the libraries of a script's interpreter are the host's. */
 static struct zvm_draft
 draft(void)
 {
@@ -115,6 +117,7 @@ draft(void)
 
 	d.timeout = 9;
 	d.quota = 1024;
+	d.libs = 0;
 	return d;
 }
 
@@ -231,16 +234,124 @@ test_build_errors(void)
 	}
 }
 
+static const char want_script[] =
+    "Version = 20130611\n"
+    "Timeout = 9\n"
+    "Memory = 4294967296,0\n"
+    "Program = /bin/sh\n"
+    "Args = /bin/sh -e\\x20x %s/script -x /dev/1.in.txt\n"
+    "Channel = /dev/stdin,/dev/stdin,0,0,1024,1024,0,0\n"
+    "Channel = /dev/stdout,/dev/stdout,0,0,0,0,1024,1024\n"
+    "Channel = /dev/stderr,/dev/stderr,0,0,0,0,1024,1024\n"
+    "Channel = %s/in.txt,/dev/1.in.txt,1,0,1024,1024,0,0\n"
+    "Channel = %s/script,%s/script,1,0,1024,1024,0,0\n";
+
+/* A #! PROGRAM: its interpreter runs, with the kernel's argv. */
+static void
+test_script(void)
+{
+	const char *argv[] = { "script", "-x", "@in.txt", NULL };
+	const char *envargv[] = { "envscript", "a", NULL };
+	char expect[4096], search[300];
+	struct zvm_draft d = draft();
+	struct zvm_error e = { 0 };
+
+	if (!ok(build(&d, argv, &e) == 0 && zvm_draft_verify(&d, &e) == 0,
+	    "script: build"))
+		printf("# %s: %s\n", e.file ? e.file : "", e.msg);
+	snprintf(expect, sizeof expect, want_script, tmp, tmp, tmp, tmp);
+	if (d.out.p)
+		d.out.p[d.out.len] = '\0';
+	is_str(d.out.len ? d.out.p : "", expect, "script: the manifest built");
+	zvm_draft_free(&d);
+
+	/* #!/usr/bin/env sh: sh on the search path, argv[0] "sh". */
+	d = draft();
+	snprintf(search, sizeof search, "%s:/bin", tmp);
+	ok(zvm_draft_build(&d, (char *const *)envargv, tmp, search, &e) == 0,
+	    "env script: build");
+	is_str(d.m.value[ZVM_K_PROGRAM], "/bin/sh", "env script: Program");
+	snprintf(expect, sizeof expect, "sh %s/envscript a", tmp);
+	is_str(d.m.value[ZVM_K_ARGS], expect, "env script: Args");
+	zvm_draft_free(&d);
+}
+
+/* s with its "$T", if any, replaced by the scratch directory. */
+static void
+subst(char *out, size_t n, const char *s)
+{
+	const char *t = strstr(s, "$T");
+
+	if (t)
+		snprintf(out, n, "%.*s%s%s", (int)(t - s), s, tmp, t + 2);
+	else
+		snprintf(out, n, "%s", s);
+}
+
+/* Each #! line zvm_draft_build() refuses: code and e->msg. */
+static void
+test_script_errors(void)
+{
+	struct {
+		const char *line;
+		int code;
+		const char *msg;
+	} cases[] = {
+		{ "#!\n", ZVM_E_CHANNEL, "no interpreter after #!" },
+		{ "#!sh\n", ZVM_E_CHANNEL, "interpreter sh: not an absolute "
+		    "path" },
+		{ "#!/nonexistent/sh\n", ZVM_E_MISSING,
+		    "interpreter /nonexistent/sh: not found" },
+		{ "#!$T/script\n", ZVM_E_CHANNEL, "interpreter $T/script: a "
+		    "#! script too (only one level is followed)" },
+		{ "#!$T/in.txt\n", ZVM_E_CHANNEL,
+		    "interpreter $T/in.txt: permission denied" },
+		{ "#!$T/prog2\n", ZVM_E_CHANNEL,
+		    "interpreter $T/prog2: not an ELF program" },
+		{ "#!/usr/bin/env -S sh -e\n", ZVM_E_CHANNEL,
+		    "#!/usr/bin/env -S sh -e: only env NAME is followed; run "
+		    "the interpreter as PROGRAM" },
+		{ "#!/usr/bin/env A=b sh\n", ZVM_E_CHANNEL,
+		    "#!/usr/bin/env A=b sh: only env NAME is followed; run "
+		    "the interpreter as PROGRAM" },
+		{ "#!/usr/bin/env nonexistent-zvm\n", ZVM_E_MISSING,
+		    "env nonexistent-zvm: not found" },
+	};
+	const char *argv[] = { "bad", NULL };
+	char line[300], msg[300], file[300];
+
+	touch("prog2", "not ELF\n", 0755);
+	snprintf(file, sizeof file, "%s/bad", tmp);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct zvm_draft d = draft();
+		struct zvm_error e = { 0 };
+
+		subst(line, sizeof line, cases[i].line);
+		subst(msg, sizeof msg, cases[i].msg);
+		touch("bad", line, 0755);
+		line[strcspn(line, "\n")] = '\0';	/* one TAP line */
+		is_int(build(&d, argv, &e), -1, line);
+		is_int(e.code, cases[i].code, line);
+		is_str(e.file, file, line);
+		is_str(e.msg, msg, line);
+		zvm_draft_free(&d);
+	}
+}
+
 int
 main(void)
 {
 	if (mkdtemp(tmp) == NULL)
 		return 1;
-	touch("prog", "#!/bin/sh\n", 0755);
+	touch("prog", "\177ELF\2\1\1", 0755);
+	touch("script", "#!/bin/sh -e x\n", 0755);
+	touch("envscript", "#!/usr/bin/env sh\n", 0755);
 	touch("in.txt", "hello\n", 0644);
 	test_options();
 	test_build();
 	test_build_errors();
+	test_script();
+	test_script_errors();
 	if (chdir("/") == 0) {
 		char cmd[128];
 
