@@ -53,6 +53,7 @@ zvm_program_open(const char *path, int *status, struct zvm_error *e)
 {
 	unsigned char magic[4];
 	struct stat st;
+	ssize_t n;
 	int fd;
 
 	*status = ZVM_EXIT_NOEXEC;
@@ -74,7 +75,15 @@ zvm_program_open(const char *path, int *status, struct zvm_error *e)
 		    "program is not executable");
 		goto fail;
 	}
-	if (pread(fd, magic, 4, 0) != 4 || memcmp(magic, "\177ELF", 4)) {
+	/* The kernel would run a script's interpreter: a second exec,
+	 * which the sandbox refuses. */
+	if ((n = pread(fd, magic, 4, 0)) >= 2 && memcmp(magic, "#!", 2) == 0) {
+		zvm_error_set(e, ZVM_E_VALUE, path, 0, "program is a #! "
+		    "script: name its interpreter as Program (zvm-manifest "
+		    "does)");
+		goto fail;
+	}
+	if (n != 4 || memcmp(magic, "\177ELF", 4)) {
 		zvm_error_set(e, ZVM_E_VALUE, path, 0,
 		    "program is not an ELF file");
 		goto fail;

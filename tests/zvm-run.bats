@@ -174,6 +174,17 @@ load zvm-run-helper
 	run -126 zvm-run "$W/m"
 }
 
+@test "zvm-run: a #! script as Program is 126, its interpreter named as the way" {
+	printf '#!/bin/sh\necho hi\n' >"$W/s.sh"
+	chmod 755 "$W/s.sh"
+	mf tiny | sed "s|^Program.*|Program = $W/s.sh|" >"$W/m"
+	for opt in -n -r"$W/rep"; do
+		run -126 --separate-stderr zvm-run "$opt" "$W/m"
+		assert_output ''
+		[ "$stderr" = "zvm-run: $W/s.sh: program is a #! script: name its interpreter as Program (zvm-manifest does)" ]
+	done
+}
+
 @test "zvm-run: usage errors are 125" {
 	run -125 zvm-run
 	run -125 zvm-run --bogus x
