@@ -37,12 +37,16 @@ replay() {
 	replay sumfile
 }
 
+@test "script corpus replays" {
+	replay script
+}
+
 @test "corpora of other fuzzers replay" {
 	local d name ran=0
 
 	for d in "$FUZZ"/corpus/*/; do
 		name=$(basename "$d")
-		case $name in manifest|edit|sumfile) continue ;; esac
+		case $name in manifest|edit|sumfile|script) continue ;; esac
 		[ -x "$ZVM_BUILD/fuzz/${name}_fuzzer" ] || continue
 		run -0 "$ZVM_BUILD/fuzz/${name}_fuzzer" "$d"
 		refute_line --partial 'not ok'
