@@ -8,11 +8,14 @@
  * A set of real fds only (the program's own pipes, injected files) runs
  * natively: the kernel knows them, and polling reveals nothing.  A pipe
  * end of the program's in a mixed set is looked at through a copy taken
- * with pidfd_getfd, held only while the call waits.
+ * with pidfd_getfd and closed at once: holding it would keep the pipe
+ * from ending for the other side.
  *
  * A call with nothing ready and time left waits in the pending table on
  * the fds of its streams and its deadline; the loop retries it when one
- * of them stirs or the time is up.  A signal cannot interrupt it (the
+ * of them stirs or the time is up, and every SIG_TICK when the set holds
+ * a pipe of the program's (no fd of ours can stand for it in the wait).
+ * A signal cannot interrupt it (the
  * filter has WAIT_KILLABLE_RECV, for exact I/O), so the loop looks at the
  * thread's pending signals now and then, and a caught one ends the wait
  * with EINTR, as it ends a native poll.  The signal mask of ppoll and
@@ -49,49 +52,40 @@ zvm_pw_free(struct zvm_pollwait *w)
 {
 	if (w == NULL)
 		return;
-	for (size_t i = 0; i < w->n; i++)
-		if (w->own[i])
-			close(w->fd[i]);
 	free(w->fd);
 	free(w->ev);
-	free(w->own);
 	free(w);
 }
 
-/* Watch fd for ev while the call waits; own: ours to close.  -1: no
- * memory (an owned fd is closed). */
+/* Watch our fd for ev while the call waits (-1: only look again every
+ * SIG_TICK).  -1: no memory. */
 static int
-watch(struct zvm_pollwait **wp, int fd, short ev, int own)
+watch(struct zvm_pollwait **wp, int fd, short ev)
 {
 	struct zvm_pollwait *w = *wp;
 
 	if (w == NULL && (w = *wp = calloc(1, sizeof(*w))) == NULL)
-		goto fail;
+		return -1;
+	if (fd < 0) {
+		w->tick = 1;
+		return 0;
+	}
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 8;
 		int *fd2 = realloc(w->fd, cap * sizeof(int));
 		short *ev2;
-		unsigned char *own2;
 
 		if (fd2 == NULL)
-			goto fail;
+			return -1;
 		w->fd = fd2;
 		if ((ev2 = realloc(w->ev, cap * sizeof(short))) == NULL)
-			goto fail;
+			return -1;
 		w->ev = ev2;
-		if ((own2 = realloc(w->own, cap)) == NULL)
-			goto fail;
-		w->own = own2;
 		w->cap = cap;
 	}
 	w->fd[w->n] = fd;
-	w->ev[w->n] = ev;
-	w->own[w->n++] = (unsigned char)own;
+	w->ev[w->n++] = ev;
 	return 0;
-fail:
-	if (own)
-		close(fd);
-	return -1;
 }
 
 /* The host's answer for fd, now. */
@@ -133,7 +127,7 @@ fd_ready(struct zvm_sv *sv, int32_t fd, short ev, struct zvm_pollwait **wp,
 			return 0;
 		}
 		*rev = host_poll(s->fd, ev) & want;
-		return *rev == 0 && wp ? watch(wp, s->fd, ev, 0) : 0;
+		return *rev == 0 && wp ? watch(wp, s->fd, ev) : 0;
 	}
 	if ((j = zvm_inj_get(sv, (uint32_t)fd)) == NULL) {
 		*rev = POLLNVAL;
@@ -152,11 +146,9 @@ fd_ready(struct zvm_sv *sv, int32_t fd, short ev, struct zvm_pollwait **wp,
 			return 1;
 		}
 		*rev = host_poll(c, ev) & want;
-		if (*rev == 0 && wp)
-			return watch(wp, c, ev, 1);
 		close(c);
 	}
-	return 0;
+	return *rev == 0 && wp ? watch(wp, -1, ev) : 0;
 }
 
 /* Is every fd of the set a real one (or negative)?  Then the kernel

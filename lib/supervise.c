@@ -616,24 +616,27 @@ poll_due(const struct zvm_pending *p, const struct pollfd *pfd, size_t np,
 }
 
 /* A waiting poll: answer it if it is due or a signal ends it; 1 while it
- * still waits. */
+ * still waits.  Every SIG_TICK, look at its thread's signals and at the
+ * program's own pipes it holds. */
 static int
 retry_poll(struct zvm_sv *sv, struct loop *lp, struct zvm_pending *p,
     const struct pollfd *pfd, size_t np, uint64_t now)
 {
 	struct zvm_resp r = { 0 };
 	short events;
-	int chan;
+	int chan, due = poll_due(p, pfd, np, now), sig = 0;
 
-	if (!poll_due(p, pfd, np, now)) {
-		if (now < p->sigcheck)
-			return 1;
+	if (now >= p->sigcheck) {
 		p->sigcheck = now + SIG_TICK;
-		if (!zvm_poll_signalled(sv, (pid_t)p->req.pid))
-			return 1;
+		sig = zvm_poll_signalled(sv, (pid_t)p->req.pid);
+		due |= p->pw && p->pw->tick;
+	}
+	if (sig) {
 		zvm_pw_free(p->pw);
 		r.error = EINTR;
-	} else {
+	} else if (!due)
+		return 1;
+	else {
 		sv->pwait = p->pw;
 		sv->pdeadline = p->deadline;
 		if (dispatch(sv, lp, &p->req, &r, &chan, &events) ==

@@ -80,13 +80,14 @@ struct zvm_resp {
 /* Handler results. */
 enum { ZVM_H_DONE, ZVM_H_PEND };
 
-/* What a waiting poll or select watches: host fds and their events
- * (own: a copy of the program's pipe end, ours to close). */
+/* What a waiting poll or select watches: our fds and their events, and
+ * whether it holds a pipe of the program's (tick: look again every
+ * SIG_TICK, no fd of ours stands for it). */
 struct zvm_pollwait {
 	int *fd;
 	short *ev;
-	unsigned char *own;
 	size_t n, cap;
+	int tick;
 };
 
 struct zvm_pending {

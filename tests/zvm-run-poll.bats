@@ -129,6 +129,10 @@ same() {
 	done
 }
 
+@test "poll: a wait on the program's own pipe and a channel sees the pipe" {
+	same "$(printf '%s\n' "1 0x1 0 t=mid" "1 0x10 0")" later
+}
+
 @test "poll: a caught signal ends a wait with EINTR" {
 	same "-1 EINTR" intr
 }

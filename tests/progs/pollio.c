@@ -17,6 +17,9 @@
  *   pollio intr                   poll stdin forever; SIGALRM after 0.3 s
  *                                 (no SA_RESTART) must end it with EINTR
  *   pollio sleep                  poll(NULL, 0, 200) as a sleep
+ *   pollio later                  waits on its own pipe and stdin; a
+ *                                 thread writes to the pipe after 0.3 s,
+ *                                 then closes it after 0.3 s more
  *   pollio exit                   a thread polls stdin and its own pipe
  *                                 forever; the program exits under it
  *
@@ -67,6 +70,18 @@ waiter(void *arg)
 
 	(void)poll(p, 2, -1);
 	printf("waiter returned\n");
+	return NULL;
+}
+
+static void *
+writer(void *arg)
+{
+	int fd = *(int *)arg;
+
+	usleep(300000);
+	(void)write(fd, "x", 1);
+	usleep(300000);
+	close(fd);
 	return NULL;
 }
 
@@ -197,6 +212,28 @@ main(int argc, char **argv)
 		if ((n = poll(NULL, 0, 200)) < 0)
 			return fail();
 		printf("%d t=%ld\n", n, tenths());
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "later") == 0) {
+		pthread_t t;
+
+		if (pipe(fd) == -1 || pthread_create(&t, NULL, writer, &fd[1]))
+			return fail();
+		p[0].fd = fd[0];
+		p[0].events = POLLIN;
+		p[1].fd = 0;
+		p[1].events = POLLIN;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if ((n = poll(p, 2, 5000)) < 0)
+			return fail();
+		printf("%d %#x %#x t=%ld\n", n, (unsigned)p[0].revents,
+		    (unsigned)p[1].revents, tenths());
+		(void)read(fd[0], buf, 1);
+		if ((n = poll(p, 2, 5000)) < 0)
+			return fail();
+		printf("%d %#x %#x\n", n, (unsigned)p[0].revents,
+		    (unsigned)p[1].revents);
+		pthread_join(t, NULL);
 		return 0;
 	}
 	if (argc == 2 && strcmp(argv[1], "exit") == 0) {
