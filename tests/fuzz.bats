@@ -91,3 +91,7 @@ replay() {
 	run -0 "$bin" "$BATS_TEST_TMPDIR/empty" "$BATS_TEST_TMPDIR/nul"
 	assert_line "1..2"
 }
+
+@test "tar corpus replays" {
+	replay tar
+}
