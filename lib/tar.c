@@ -124,10 +124,9 @@ zvm_tar_is(const unsigned char *h, size_t n)
 {
 	if (n < ZVM_TAR_BLOCK)
 		return 0;
-	if (memcmp(h + O_MAGIC, "ustar\0" "00", 8) != 0 &&
-	    memcmp(h + O_MAGIC, "ustar  \0", 8) != 0)
-		return 0;
-	return sum_ok(h);
+	/* The magic alone: a bad checksum is the reader's to report. */
+	return memcmp(h + O_MAGIC, "ustar\0" "00", 8) == 0 ||
+	    memcmp(h + O_MAGIC, "ustar  \0", 8) == 0;
 }
 
 void
@@ -168,7 +167,8 @@ rd(const struct zvm_tar *t, uint64_t off, void *p, size_t n)
 	return 0;
 }
 
-/* "entry N (NAME): what", the name's control bytes as '?'. */
+/* "entry N (NAME): what", the name's control bytes as '?'; "entry N:
+ * what" before a name is known. */
 static int
 bad(char *why, size_t whylen, uint64_t n, const char *name,
     const char *fmt, ...)
@@ -184,7 +184,8 @@ bad(char *why, size_t whylen, uint64_t n, const char *name,
 	if (name[i])
 		nm[i++] = '.', nm[i++] = '.', nm[i++] = '.';
 	nm[i] = '\0';
-	k = snprintf(why, whylen, "entry %ju (%s): ", (uintmax_t)n, nm);
+	k = snprintf(why, whylen, *nm ? "entry %ju (%s): " : "entry %ju: ",
+	    (uintmax_t)n, nm);
 	if (k >= 0 && (size_t)k < whylen) {
 		va_start(ap, fmt);
 		vsnprintf(why + k, whylen - (size_t)k, fmt, ap);
@@ -629,6 +630,8 @@ link_syms(int root, struct sym *s, size_t n, char *why, size_t whylen)
 			    why_create(errno));
 		if (symlinkat(s[i].link, dfd, base) == -1)
 			r = bad(why, whylen, s[i].n, s[i].name, "%s",
+			    errno == EEXIST ? "a symbolic link whose name "
+			    "another entry has (duplicates are refused)" :
 			    why_create(errno));
 		close(dfd);
 		if (r == -1)

@@ -37,8 +37,8 @@ struct zvm_tar {
 	int done;
 };
 
-/* Do the first n bytes of a file start a tar archive (a ustar or GNU
- * header with a correct checksum)? */
+/* Do the first n bytes of a file start a tar archive (the magic of a
+ * ustar or GNU header; the checksum is checked when it is read)? */
 int zvm_tar_is(const unsigned char *head, size_t n);
 
 void zvm_tar_init(struct zvm_tar *, int fd, const void *buf, uint64_t len);
