@@ -3,11 +3,12 @@
  * zvm-manifest - write a manifest for a program, as ZeroVM's zvsh did.
  * PROGRAM is found on PATH, @ arguments become channels and Env lines,
  * options set Timeout, Memory, quotas and extra channels (-c, --file,
- * --image); a dynamic PROGRAM's loader and libraries become read-only
- * channels, found by lib/ldso reading the files, and a #! script PROGRAM
- * is run by its interpreter, as the kernel would.  lib/draft builds the
- * manifest on an empty one, then reads it back and checks it before a
- * byte goes to stdout or, atomically, DIR/manifest.1.
+ * --image: a directory or a tar archive); a dynamic PROGRAM's loader and
+ * libraries become read-only channels, found by lib/ldso reading the
+ * files, and a #! script PROGRAM is run by its interpreter, as the kernel
+ * would.  lib/draft builds the manifest on an empty one, then reads it
+ * back and checks it before a byte goes to stdout or, atomically,
+ * DIR/manifest.1.
  */
 #include <err.h>
 #include <getopt.h>
@@ -68,7 +69,7 @@ usage(FILE *out, int status)
 		    "  -t, --timeout=SECONDS  Timeout (default 50)\n"
 		    "      --file=PATH[:ALIAS]  add a read-only file channel\n"
 		    "      --image=DIR[:ALIAS]  add a read-only directory "
-		    "tree channel\n"
+		    "tree (or tar archive) channel\n"
 		    "      --no-libs          no channels for the loader and "
 		    "libraries\n"
 		    "      --save-dir=DIR     write DIR/manifest.1 instead\n"

@@ -22,6 +22,7 @@
 #include "draft.h"
 #include "path.h"
 #include "script.h"
+#include "tar.h"
 
 #define BLANKS " \t\v\f"
 
@@ -212,6 +213,22 @@ std_uri(struct zvm_draft *d, int i, const char *cwd, struct zvm_error *e)
 	return d->uri[i] ? 0 : nomem(e);
 }
 
+/* Does the file at path start a tar archive (by content, not name)?
+ * -1: it cannot be opened (the access check says why). */
+static int
+is_tar(const char *path)
+{
+	unsigned char h[ZVM_TAR_BLOCK];
+	int fd, r = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return -1;
+	r = read(fd, h, sizeof(h)) == (ssize_t)sizeof(h) &&
+	    zvm_tar_is(h, sizeof(h));
+	close(fd);
+	return r;
+}
+
 /*
  * --file PATH[:ALIAS] and --image DIR[:ALIAS]: ALIAS starts at the last
  * ":/", so a PATH holding ":/" needs an explicit ALIAS.  The file must be
@@ -225,7 +242,7 @@ check_tree(struct zvm_draft *d, struct zvm_draft_tree *t, const char *cwd,
 	const char *sep = NULL, *why = NULL;
 	struct stat st;
 	char *path;
-	int rc = -1;
+	int rc = -1, tar = 0;
 
 	for (const char *p = arg; (p = strstr(p, ":/")) != NULL; p++)
 		sep = p;
@@ -250,15 +267,28 @@ check_tree(struct zvm_draft *d, struct zvm_draft_tree *t, const char *cwd,
 		fail(d, e, ZVM_E_SYS, opt, arg, "%s", "");
 		goto out;
 	}
-	if (t->image && !S_ISDIR(st.st_mode))
-		why = "not a directory";
+	if (t->image && S_ISREG(st.st_mode) && is_tar(path) != 0) {
+		tar = 1;
+		/* FILE.tar: the absolute path less the extension. */
+		if (sep == NULL) {
+			size_t n = strlen(t->alias);
+
+			if (n > 4 && strcmp(t->alias + n - 4, ".tar") == 0 &&
+			    t->alias[n - 5] != '/')
+				t->alias[n - 4] = '\0';
+		}
+		/* zvm-run reads a tar in /dev as data, not as an image. */
+		if (strncmp(t->alias, "/dev/", 5) == 0)
+			why = "a tar image's alias cannot be in /dev";
+	} else if (t->image && !S_ISDIR(st.st_mode))
+		why = "not a directory or tar archive";
 	else if (!t->image && S_ISDIR(st.st_mode))
 		why = "a directory (use --image)";
 	else if (!t->image && !S_ISREG(st.st_mode))
 		why = "not a regular file";
 	if (why)
 		fail(d, e, ZVM_E_CHANNEL, opt, arg, "%s", why);
-	else if (faccessat(AT_FDCWD, path, t->image ? R_OK | X_OK : R_OK,
+	else if (faccessat(AT_FDCWD, path, t->image && !tar ? R_OK | X_OK : R_OK,
 	    AT_EACCESS) == -1)
 		fail(d, e, ZVM_E_SYS, opt, arg, "%s", "");
 	else

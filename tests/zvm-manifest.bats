@@ -535,10 +535,27 @@ EOT
 		--file "in.txt:/etc/in.conf" prog
 }
 
+@test "--image FILE.tar: a tar archive, known by content, at its path less .tar" {
+	mkdir -p t/d
+	echo x >t/d/f
+	tar -C t -cf py.tar d
+	cp py.tar data.bin
+	cp in.txt fake.tar
+	run -0 zvm-manifest --image py.tar --image data.bin \
+	    --image py.tar:/usr/lib prog
+	assert_line "Channel = $T/py.tar,$T/py,1,0,4294967296,4294967296,0,0"
+	assert_line "Channel = $T/data.bin,$T/data.bin,1,0,4294967296,4294967296,0,0"
+	assert_line "Channel = $T/py.tar,/usr/lib,1,0,4294967296,4294967296,0,0"
+	run -66 --separate-stderr zvm-manifest --image fake.tar prog
+	[ "$stderr" = 'zvm-manifest: --image fake.tar: not a directory or tar archive' ]
+	run -66 --separate-stderr zvm-manifest --image py.tar:/dev/py prog
+	[ "$stderr" = "zvm-manifest: --image py.tar:/dev/py: a tar image's alias cannot be in /dev" ]
+}
+
 @test "--file and --image errors" {
 	mkfifo fifo
 	run -66 --separate-stderr zvm-manifest --image in.txt prog
-	[ "$stderr" = 'zvm-manifest: --image in.txt: not a directory' ]
+	[ "$stderr" = 'zvm-manifest: --image in.txt: not a directory or tar archive' ]
 	run -66 --separate-stderr zvm-manifest --image nodir prog
 	[ "$stderr" = 'zvm-manifest: --image nodir: No such file or directory' ]
 	run -66 --separate-stderr zvm-manifest --image nodir:rel prog
