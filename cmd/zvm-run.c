@@ -50,6 +50,20 @@ usage(FILE *out, int status)
 	exit(status);
 }
 
+/* The sources, for remove_images() at exit. */
+static struct zvm_source *exit_src;
+static size_t exit_nsrc;
+
+/*
+ * Tar images are unpacked into private directories: every way out of
+ * zvm-run through exit() or main's return removes them, errx() included.
+ */
+static void
+remove_images(void)
+{
+	zvm_source_cleanup(exit_src, exit_nsrc);
+}
+
 /* Print every diagnostic; returns the number of errors. */
 static size_t
 print_diag(const struct zvm_diag *d)
@@ -257,6 +271,10 @@ main(int argc, char *argv[])
 	if (rfile && (rfd = open(rfile, O_WRONLY | O_CREAT | O_TRUNC |
 	    O_CLOEXEC, 0666)) == -1)
 		err(ZVM_EXIT_RUNFAIL, "%s", rfile);
+	exit_src = src;
+	exit_nsrc = nsrc;
+	if (atexit(remove_images) != 0)
+		errx(ZVM_EXIT_RUNFAIL, "atexit failed");
 	if (zvm_source_open(src, nsrc, m.name, &e) == -1)
 		errx(ZVM_EXIT_RUNFAIL, "%s", zvm_error_fmt(&e, msg,
 		    sizeof(msg)));
@@ -306,6 +324,7 @@ main(int argc, char *argv[])
 done:
 	close(progfd);
 	zvm_source_free(src, nsrc);
+	exit_src = NULL;
 out:
 	zvm_diag_free(&d);
 	zvm_arena_free(&arena);

@@ -4,10 +4,14 @@
  * writers), open them only when all passed.  Files are opened O_NONBLOCK
  * so a FIFO never blocks zvm-run, then fstat'ed and compared with what
  * the check saw before an output is truncated.  zvm-run's own standard
- * streams are used as they are, never reopened.
+ * streams are used as they are, never reopened.  A read-only regular
+ * file outside /dev that holds a tar archive is an image: checked header
+ * by header first, unpacked at open into a private directory (lib/tar)
+ * that is then served like any directory image, and removed at the end.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -16,6 +20,7 @@
 #include <unistd.h>
 
 #include "source.h"
+#include "tar.h"
 
 static int
 kind_of(mode_t m)
@@ -100,6 +105,38 @@ check_std(const struct zvm_manifest *m, struct zvm_source *s,
 	s->tty = k == ZVM_SRC_CHR && is_tty(s->std);
 }
 
+/*
+ * Is the read-only file at c's uri a tar archive to serve as an image?
+ * Aliases in /dev are data channels (@file, the std streams), whatever
+ * they hold.  1 yes, 0 no, -1 when d got the archive's first problem.
+ */
+static int
+check_tar(const struct zvm_manifest *m, struct zvm_source *s,
+    struct zvm_diag *d)
+{
+	const struct zvm_channel *c = s->c;
+	unsigned char head[ZVM_TAR_BLOCK];
+	char why[ZVM_TAR_WHY];
+	ssize_t n;
+	int fd, r = 0;
+
+	if (strncmp(c->alias, "/dev/", 5) == 0 ||
+	    (fd = open(c->uri, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1)
+		return 0;	/* access() below says why it cannot be read */
+	if ((n = pread(fd, head, sizeof(head), 0)) == (ssize_t)sizeof(head) &&
+	    zvm_tar_is(head, sizeof(head))) {
+		r = 1;
+		if (zvm_tar_check(fd, why, sizeof(why)) == -1) {
+			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+			    "Channel %s: %s: %s", c->alias, c->uri, why);
+			r = -1;
+		}
+	}
+	close(fd);
+	return r;
+}
+
 static void
 check_path(const struct zvm_manifest *m, struct zvm_source *s,
     struct zvm_diag *d)
@@ -123,7 +160,12 @@ check_path(const struct zvm_manifest *m, struct zvm_source *s,
 	/* A directory is an image: a read-only tree (lib/image). */
 	if (S_ISDIR(st.st_mode) && s->acc == ZVM_ACC_READ)
 		k = ZVM_SRC_DIR;
-	else if ((k = kind_of(st.st_mode)) < 0) {
+	else if (S_ISREG(st.st_mode) && s->acc == ZVM_ACC_READ &&
+	    (s->tar = check_tar(m, s, d)) != 0) {
+		if (s->tar == -1)
+			return;
+		k = ZVM_SRC_DIR;
+	} else if ((k = kind_of(st.st_mode)) < 0) {
 		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
 		    "Channel %s: %s: unsupported source type (%s)", c->alias,
 		    c->uri, S_ISDIR(st.st_mode) ? "directory not read-only" :
@@ -145,7 +187,7 @@ check_path(const struct zvm_manifest *m, struct zvm_source *s,
 		am |= R_OK;
 	if (s->acc & ZVM_ACC_WRITE)
 		am |= W_OK;
-	if (k == ZVM_SRC_DIR)
+	if (k == ZVM_SRC_DIR && !s->tar)
 		am |= X_OK;
 	if (access(c->uri, am) == -1) {
 		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
@@ -234,6 +276,83 @@ zvm_source_check(const struct zvm_manifest *m, struct zvm_source **out,
 	return d->nerr > nerr ? -1 : 0;
 }
 
+/* Where tar images are unpacked: RAM when /dev/shm can take them. */
+static const char *
+tmp_base(void)
+{
+	struct stat st;
+	const char *t = getenv("TMPDIR");
+
+	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
+	    access("/dev/shm", W_OK | X_OK) == 0)
+		return "/dev/shm";
+	return t && *t == '/' ? t : "/tmp";
+}
+
+/*
+ * A tar image: the archive, still the file that was checked, unpacked
+ * into a fresh private directory whose root becomes the source's fd.
+ */
+static int
+open_tar(struct zvm_source *s, const char *manifest, struct zvm_error *e)
+{
+	const struct zvm_channel *c = s->c;
+	char why[ZVM_TAR_WHY], *dir;
+	struct stat st;
+	int fd, root, r;
+
+	if ((fd = open(c->uri, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1 || fstat(fd, &st) == -1) {
+		zvm_error_set(e, ZVM_E_SYS, manifest, c->line,
+		    "Channel %s: %s", c->alias, c->uri);
+		e->sys_errno = errno;
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_dev != s->dev ||
+	    st.st_ino != s->ino) {
+		close(fd);
+		zvm_error_set(e, ZVM_E_CHANNEL, manifest, c->line,
+		    "Channel %s: %s changed since it was checked", c->alias,
+		    c->uri);
+		return -1;
+	}
+	if (asprintf(&dir, "%s/zvm-image.XXXXXX", tmp_base()) == -1) {
+		close(fd);
+		zvm_error_set(e, ZVM_E_NOMEM, manifest, c->line,
+		    "out of memory");
+		return -1;
+	}
+	if (mkdtemp(dir) == NULL) {
+		zvm_error_set(e, ZVM_E_SYS, manifest, c->line,
+		    "Channel %s: %s", c->alias, dir);
+		e->sys_errno = errno;
+		free(dir);
+		close(fd);
+		return -1;
+	}
+	s->tmp = dir;
+	if ((root = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		snprintf(why, sizeof(why), "%s: %s", dir, strerror(errno));
+		r = -1;
+	} else {
+		r = zvm_tar_unpack(fd, root, why, sizeof(why));
+		close(root);
+	}
+	close(fd);
+	if (r == 0 && (s->fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		snprintf(why, sizeof(why), "%s: %s", dir, strerror(errno));
+		r = -1;
+	}
+	if (r == -1)
+		zvm_error_set(e, ZVM_E_CHANNEL, manifest, c->line,
+		    "Channel %s: %s: %s", c->alias, c->uri, why);
+	return r;
+}
+
 static int
 open_path(struct zvm_source *s, const char *manifest, struct zvm_error *e)
 {
@@ -308,6 +427,11 @@ zvm_source_open(struct zvm_source *s, size_t n, const char *manifest,
 	struct stat st;
 
 	for (size_t i = 0; i < n; i++) {
+		if (s[i].tar) {
+			if (open_tar(&s[i], manifest, e) == -1)
+				return -1;
+			continue;
+		}
 		if (s[i].std < 0) {
 			if (open_path(&s[i], manifest, e) == -1)
 				return -1;
@@ -323,6 +447,17 @@ zvm_source_open(struct zvm_source *s, size_t n, const char *manifest,
 }
 
 void
+zvm_source_cleanup(struct zvm_source *s, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (s[i].tmp) {
+			zvm_tar_remove(s[i].tmp);
+			free(s[i].tmp);
+			s[i].tmp = NULL;
+		}
+}
+
+void
 zvm_source_free(struct zvm_source *s, size_t n)
 {
 	if (s == NULL)
@@ -330,5 +465,6 @@ zvm_source_free(struct zvm_source *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (s[i].std < 0 && s[i].fd > 2)
 			close(s[i].fd);
+	zvm_source_cleanup(s, n);
 	free(s);
 }

@@ -2,7 +2,7 @@
 /*
  * source - the host side of each channel: what its uri is (regular file,
  * character device, FIFO, one of zvm-run's own standard streams, or a
- * directory image) and the open fd.  Checking and opening are two
+ * directory image, or a tar archive unpacked into one) and the open fd.  Checking and opening are two
  * steps, so an invalid manifest creates or truncates nothing.
  */
 #ifndef ZVM_SOURCE_H
@@ -32,7 +32,9 @@ struct zvm_source {
 	int nonblock;		/* fd is ours and O_NONBLOCK */
 	uint64_t size;		/* regular: known end (grows with writes) */
 	uint64_t rpos, wpos;	/* regular, sequential: next read, write */
-	dev_t dev;		/* regular: identity checked at open */
+	int tar;		/* ZVM_SRC_DIR from a tar archive at uri */
+	char *tmp;		/* tar: the directory it is unpacked in */
+	dev_t dev;		/* regular, image: identity checked at open */
 	ino_t ino;
 	/* Read window over a regular input file (lib/chanio). */
 	unsigned char *map;
@@ -59,7 +61,11 @@ int zvm_source_check(const struct zvm_manifest *m, struct zvm_source **out,
 int zvm_source_open(struct zvm_source *, size_t n, const char *manifest,
     struct zvm_error *e);
 
-/* Close the fds zvm_source_open() opened (never 0, 1, 2) and free. */
+/* Remove the directories tar images were unpacked in; again is a no-op. */
+void zvm_source_cleanup(struct zvm_source *, size_t n);
+
+/* Close the fds zvm_source_open() opened (never 0, 1, 2), remove what
+ * zvm_source_cleanup() removes, and free. */
 void zvm_source_free(struct zvm_source *, size_t n);
 
 #endif
