@@ -32,3 +32,36 @@ EOT
 		echo "Channel = $c"
 	done
 }
+
+# pym PROGRAM [ARG...]: the manifest of the ZeroVM blog's example, stock
+# python3 with its library as an image: PYLIB (DIR or TAR[:ALIAS]), by
+# default the directory.
+pym() {
+	PATH="$ZVM_BUILD:/usr/bin:/bin" zvm-manifest -t 20 \
+	    --image "${PYLIB:-/usr/lib/python3.11}" \
+	    --image /usr/lib/locale/C.utf8 \
+	    --file /usr/share/locale/locale.alias \
+	    --file /usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache \
+	    --file /etc/localtime \
+	    -- "$@"
+}
+
+# blog: the blog's example.py and its file.txt in the current directory;
+# BLOG_OUT is what it prints with the default quotas.
+blog() {
+	printf 'hello world\n' >file.txt
+	cat >example.py <<'EOT'
+import os
+f = open('/dev/2.file.txt', 'rb', buffering=0)
+print(f.read(5))
+print(sorted(os.listdir('/usr/lib/python3.11/encodings'))[:1])
+print(os.getcwd(), os.path.isdir('/dev'), os.path.exists('/etc/passwd'))
+try:
+    print(f.read(5))
+except OSError as e:
+    print(e.errno, e.strerror)
+EOT
+}
+# shellcheck disable=SC2034	# used by the .bats files
+BLOG_OUT=$(printf "%s\n" "b'hello'" "['__init__.py']" "/ True False" \
+    "b' worl'")
