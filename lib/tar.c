@@ -35,6 +35,7 @@
 /* Header fields: offset and length. */
 #define H_NAME		0, 100
 #define H_SIZE		124, 12
+#define H_MTIME		136, 12
 #define H_CHKSUM	148, 8
 #define H_LINK		157, 100
 #define H_PREFIX	345, 155
@@ -234,16 +235,50 @@ pax_str(const char *v, size_t n, char *out)
 	return 0;
 }
 
+/* What extended headers said of the next entry. */
+struct ext {
+	int path, link, size, mtime;	/* given */
+	uint64_t sz;
+};
+
+/* A pax number: decimal digits, for mtime an optional '-' and fraction
+ * (dropped).  0 or -1. */
+static int
+pax_num(const char *v, size_t n, int time, int64_t *out)
+{
+	size_t i = 0;
+	uint64_t x = 0;
+	int neg = 0;
+
+	if (time && n > 0 && v[0] == '-')
+		neg = 1, i = 1;
+	if (i == n)
+		return -1;
+	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++) {
+		if (x > INT64_MAX / 10)
+			return -1;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	if (time && i < n && v[i] == '.')
+		for (i++; i < n && v[i] >= '0' && v[i] <= '9'; i++)
+			;
+	if (i != n || x > INT64_MAX)
+		return -1;
+	*out = neg ? -(int64_t)x : (int64_t)x;
+	return 0;
+}
+
 /* The records of a pax extended header: "LEN KEY=VALUE\n". */
 static int
-pax(const char *p, size_t len, struct zvm_tar_ent *e, int *haspath,
-    int *haslink, uint64_t *size, int *hassize, const char **what)
+pax(const char *p, size_t len, struct zvm_tar_ent *e, struct ext *x,
+    const char **what)
 {
 	const char *end = p + len;
 
 	while (p < end) {
 		const char *k, *eq, *rec;
-		uint64_t n = 0, v = 0;
+		uint64_t n = 0;
+		int64_t v;
 		size_t kl, vl;
 
 		/* Zero padding after the last record. */
@@ -274,26 +309,27 @@ pax(const char *p, size_t len, struct zvm_tar_ent *e, int *haspath,
 				    "holding a NUL";
 				return -1;
 			}
-			*haspath = vl > 0;
+			x->path = vl > 0;
 		} else if (kl == 8 && memcmp(k, "linkpath", 8) == 0) {
 			if (pax_str(eq + 1, vl, e->link) == -1) {
 				*what = "a pax linkpath longer than PATH_MAX "
 				    "or holding a NUL";
 				return -1;
 			}
-			*haslink = vl > 0;
+			x->link = vl > 0;
 		} else if (kl == 4 && memcmp(k, "size", 4) == 0) {
-			size_t i;
-
-			for (i = 0; i < vl && eq[1 + i] >= '0' &&
-			    eq[1 + i] <= '9' && v <= INT64_MAX / 10; i++)
-				v = v * 10 + (uint64_t)(eq[1 + i] - '0');
-			if (vl == 0 || i != vl || v > INT64_MAX) {
+			if (pax_num(eq + 1, vl, 0, &v) == -1) {
 				*what = "a pax size that does not parse";
 				return -1;
 			}
-			*size = v;
-			*hassize = 1;
+			x->sz = (uint64_t)v;
+			x->size = 1;
+		} else if (kl == 5 && memcmp(k, "mtime", 5) == 0) {
+			if (pax_num(eq + 1, vl, 1, &e->mtime) == -1) {
+				*what = "a pax mtime that does not parse";
+				return -1;
+			}
+			x->mtime = 1;
 		}
 	}
 	return 0;
@@ -324,13 +360,14 @@ zvm_tar_next(struct zvm_tar *t, struct zvm_tar_ent *e, char *why,
     size_t whylen)
 {
 	unsigned char h[ZVM_TAR_BLOCK], z[ZVM_TAR_BLOCK];
-	int haspath = 0, haslink = 0, hassize = 0, type;
-	uint64_t n = t->n + 1, size, psize = 0, data, padded;
+	struct ext x = { 0 };
+	uint64_t n = t->n + 1, size, mt, data, padded;
 	const char *what;
+	int type;
 
 	e->name[0] = e->link[0] = '\0';
 	for (;;) {
-		const char *nm = haspath ? e->name : "";
+		const char *nm = x.path ? e->name : "";
 
 		if (t->done)
 			return 0;
@@ -346,13 +383,13 @@ zvm_tar_next(struct zvm_tar *t, struct zvm_tar_ent *e, char *why,
 			if (!zero(z))
 				return bad(why, whylen, n, nm,
 				    "a lone zero block inside the archive");
-			if (haspath || haslink || hassize)
+			if (x.path || x.link || x.size || x.mtime)
 				return bad(why, whylen, n, nm,
 				    "an extended header with no entry");
 			t->done = 1;
 			return 0;
 		}
-		if (!haspath)
+		if (!x.path)
 			field(h, H_NAME, e->name);
 		if (!sum_ok(h))
 			return bad(why, whylen, n, e->name,
@@ -360,10 +397,13 @@ zvm_tar_next(struct zvm_tar *t, struct zvm_tar_ent *e, char *why,
 		if (num(h, H_SIZE, 1, &size) == -1)
 			return bad(why, whylen, n, e->name,
 			    "size field does not parse");
+		if (num(h, H_MTIME, 1, &mt) == -1)
+			return bad(why, whylen, n, e->name,
+			    "mtime field does not parse");
 		type = h[O_TYPE];
-		if (hassize && type != 'x' && type != 'g' && type != 'L' &&
+		if (x.size && type != 'x' && type != 'g' && type != 'L' &&
 		    type != 'K')
-			size = psize;
+			size = x.sz;
 		data = t->pos + ZVM_TAR_BLOCK;
 		padded = (size + ZVM_TAR_BLOCK - 1) / ZVM_TAR_BLOCK *
 		    ZVM_TAR_BLOCK;
@@ -390,14 +430,13 @@ zvm_tar_next(struct zvm_tar *t, struct zvm_tar_ent *e, char *why,
 			}
 			buf[size] = '\0';
 			if (type == 'x')
-				r = pax(buf, size, e, &haspath, &haslink,
-				    &psize, &hassize, &what);
+				r = pax(buf, size, e, &x, &what);
 			else if (strlen(buf) >= PATH_MAX) {
 				r = -1;
 				what = "GNU long name longer than PATH_MAX";
 			} else {
 				strcpy(type == 'L' ? e->name : e->link, buf);
-				*(type == 'L' ? &haspath : &haslink) = 1;
+				*(type == 'L' ? &x.path : &x.link) = 1;
 			}
 			free(buf);
 			if (r == -1)
@@ -413,7 +452,7 @@ zvm_tar_next(struct zvm_tar *t, struct zvm_tar_ent *e, char *why,
 		    ZVM_TAR_MAXENT);
 	t->n = n;
 	/* ustar's prefix: GNU headers hold other fields there. */
-	if (!haspath && memcmp(h + O_MAGIC, "ustar\0", 6) == 0 &&
+	if (!x.path && memcmp(h + O_MAGIC, "ustar\0", 6) == 0 &&
 	    h[345] != '\0') {
 		char pre[156];
 
@@ -423,8 +462,10 @@ zvm_tar_next(struct zvm_tar *t, struct zvm_tar_ent *e, char *why,
 		memcpy(e->name, pre, strlen(pre));
 		e->name[strlen(pre)] = '/';
 	}
-	if (!haslink)
+	if (!x.link)
 		field(h, H_LINK, e->link);
+	if (!x.mtime)
+		e->mtime = (int64_t)mt;
 	switch (type) {
 	case '0':
 	case '\0':
@@ -566,7 +607,7 @@ why_create(int err)
 	return strerror(err);
 }
 
-/* One file, directory or hard link (symbolic links wait in *syms). */
+/* One file, directory or hard link (symbolic links wait). */
 static int
 place(struct zvm_tar *t, int root, const struct zvm_tar_ent *e,
     char *why, size_t whylen)
@@ -594,6 +635,9 @@ place(struct zvm_tar *t, int root, const struct zvm_tar_ent *e,
 		if (fd == -1 || copy(t, e, fd) == -1)
 			r = bad(why, whylen, e->n, e->name, "%s",
 			    why_create(errno));
+		else
+			(void)futimens(fd, (struct timespec[2]){
+			    { e->mtime, 0 }, { e->mtime, 0 } });
 		if (fd != -1)
 			close(fd);
 		break;
@@ -613,26 +657,78 @@ place(struct zvm_tar *t, int root, const struct zvm_tar_ent *e,
 	return r;
 }
 
-struct sym {
+/* An entry finished after the others: a symbolic link, a directory's
+ * time. */
+struct later {
 	uint64_t n;
+	int64_t mtime;
 	char *name, *link;
 };
 
+struct laters {
+	struct later *v;
+	size_t n;
+};
+
 static int
-link_syms(int root, struct sym *s, size_t n, char *why, size_t whylen)
+add_later(struct laters *l, const struct zvm_tar_ent *e, char *why,
+    size_t whylen)
 {
-	for (size_t i = 0; i < n; i++) {
-		const char *base;
+	struct later *nv, *x;
+
+	if ((nv = realloc(l->v, (l->n + 1) * sizeof(*l->v))) == NULL)
+		return bad(why, whylen, e->n, e->name, "%s", strerror(errno));
+	l->v = nv;
+	x = &l->v[l->n];
+	x->n = e->n;
+	x->mtime = e->mtime;
+	x->name = strdup(e->name);
+	x->link = e->type == ZVM_TAR_SYM ? strdup(e->link) : NULL;
+	if (x->name == NULL || (e->type == ZVM_TAR_SYM && x->link == NULL)) {
+		free(x->name);
+		free(x->link);
+		return bad(why, whylen, e->n, e->name, "%s", strerror(ENOMEM));
+	}
+	l->n++;
+	return 0;
+}
+
+static void
+free_laters(struct laters *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].link);
+	}
+	free(l->v);
+}
+
+/* The symbolic links (link 1), or the directories' times (link 0). */
+static int
+finish(int root, const struct laters *l, int link, char *why,
+    size_t whylen)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct later *x = &l->v[i];
+		struct timespec ts[2] = { { x->mtime, 0 }, { x->mtime, 0 } };
+		const char *base = ".";
 		int dfd, r = 0;
 
-		if ((dfd = parent(root, s[i].name, 0, &base)) == -1)
-			return bad(why, whylen, s[i].n, s[i].name, "%s",
+		if (*x->name == '\0')
+			dfd = fcntl(root, F_DUPFD_CLOEXEC, 0);
+		else
+			dfd = parent(root, x->name, 0, &base);
+		if (dfd == -1)
+			return bad(why, whylen, x->n, x->name, "%s",
 			    why_create(errno));
-		if (symlinkat(s[i].link, dfd, base) == -1)
-			r = bad(why, whylen, s[i].n, s[i].name, "%s",
+		if (link && symlinkat(x->link, dfd, base) == -1)
+			r = bad(why, whylen, x->n, x->name, "%s",
 			    errno == EEXIST ? "a symbolic link whose name "
 			    "another entry has (duplicates are refused)" :
 			    why_create(errno));
+		/* Times are a courtesy: a failure to set one is not. */
+		if (r == 0)
+			(void)utimensat(dfd, base, ts, AT_SYMLINK_NOFOLLOW);
 		close(dfd);
 		if (r == -1)
 			return -1;
@@ -741,8 +837,7 @@ zvm_tar_unpack(int fd, int root, char *why, size_t whylen)
 {
 	struct zvm_tar t;
 	struct zvm_tar_ent *e;
-	struct sym *syms = NULL, *ns;
-	size_t nsym = 0, i;
+	struct laters syms = { 0 }, dirs = { 0 };
 	struct stat st;
 	char *path = NULL;
 	int r;
@@ -754,7 +849,9 @@ zvm_tar_unpack(int fd, int root, char *why, size_t whylen)
 	zvm_tar_init(&t, fd, NULL, (uint64_t)st.st_size);
 	while ((r = zvm_tar_next(&t, e, why, whylen)) == 1) {
 		if (e->type != ZVM_TAR_SYM) {
-			if ((r = place(&t, root, e, why, whylen)) == -1)
+			if ((r = place(&t, root, e, why, whylen)) == -1 ||
+			    (e->type == ZVM_TAR_DIR &&
+			    (r = add_later(&dirs, e, why, whylen)) == -1))
 				break;
 			continue;
 		}
@@ -766,37 +863,22 @@ zvm_tar_unpack(int fd, int root, char *why, size_t whylen)
 			break;
 		}
 		close(r);
-		if ((ns = realloc(syms, (nsym + 1) * sizeof(*syms))) == NULL) {
-			r = bad(why, whylen, e->n, e->name, "%s",
-			    strerror(errno));
+		if ((r = add_later(&syms, e, why, whylen)) == -1)
 			break;
-		}
-		syms = ns;
-		syms[nsym].n = e->n;
-		syms[nsym].name = strdup(e->name);
-		syms[nsym].link = strdup(e->link);
-		if (syms[nsym].name == NULL || syms[nsym].link == NULL) {
-			free(syms[nsym].name);
-			free(syms[nsym].link);
-			r = bad(why, whylen, e->n, e->name, "%s",
-			    strerror(ENOMEM));
-			break;
-		}
-		nsym++;
 	}
 	if (r == 0)
-		r = link_syms(root, syms, nsym, why, whylen);
+		r = finish(root, &syms, 1, why, whylen);
 	if (r == 0 && ((path = malloc(PATH_MAX)) == NULL ||
 	    (path[0] = '\0', walk(root, path, 0, 0)) == -1)) {
 		snprintf(why, whylen, "making the tree read-only: %s",
 		    strerror(errno));
 		r = -1;
 	}
-	for (i = 0; i < nsym; i++) {
-		free(syms[i].name);
-		free(syms[i].link);
-	}
-	free(syms);
+	/* Last: every entry made in a directory changed its time. */
+	if (r == 0)
+		r = finish(root, &dirs, 0, why, whylen);
+	free_laters(&syms);
+	free_laters(&dirs);
 	free(path);
 	free(e);
 	return r;

@@ -23,6 +23,7 @@ struct zvm_tar_ent {
 	int type;		/* enum zvm_tar_type */
 	uint64_t off;		/* regular: where the data starts */
 	uint64_t size;		/* regular: bytes of data */
+	int64_t mtime;		/* seconds since the epoch */
 	char name[PATH_MAX];	/* tidied and relative; "" the root */
 	char link[PATH_MAX];	/* symlink: as stored; hard link: tidied */
 };
@@ -53,7 +54,8 @@ int zvm_tar_check(int fd, char *why, size_t whylen);
 /*
  * Unpack the archive in fd into the empty directory rootfd: directories
  * and files are created only beneath it, never through a symbolic link,
- * and the symbolic links come last.  Directories end 0555, files 0444.
+ * and the symbolic links come last.  Directories end 0555, files 0444,
+ * every entry with its archived modification time.
  * 0, or -1 with why set (what was created stays, for zvm_tar_remove()).
  */
 int zvm_tar_unpack(int fd, int rootfd, char *why, size_t whylen);

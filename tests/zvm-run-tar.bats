@@ -37,6 +37,8 @@ tree() {
 	ln "$W/img/file" "$W/img/hard"
 	find "$W/img" -type f -exec chmod 0444 {} +
 	find "$W/img" -type d -exec chmod 0555 {} +
+	# Times the unpacking must set, not happen to have.
+	find "$W/img" -exec touch -h -d @1000000000 {} +
 	tar -C "$W/img" -cf "$W/img.tar" .
 }
 
@@ -63,15 +65,14 @@ tree() {
 	tree
 	for a in "cat /img/file /img/rel /img/hard /img/sub/deeper/big" \
 	    "ls -lnR /img/file /img/hard /img/rel /img/sub/f" "ls -1aR /img" \
+	    "stat -c %n:%a:%Y:%h /img/sub /img/sub/deeper /img/rel /img/hard" \
 	    "find /img" "wc -c /img/sub/deeper/big /img/hard"; do
 		bb "$W/img" "$a" >"$W/m"
 		as_nobody zvm-run -r "$W/rep.d" "$W/m" >"$W/want"
 		bb "$W/img.tar" "$a" >"$W/m"
 		as_nobody zvm-run -r "$W/rep.t" "$W/m" >"$W/got"
-		# ls -l shows the time and owner: the tar's files are new,
-		# and zvm-run's own.
-		sed -i -E 's/ [A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]+ / T /;
-		    s/^([^ ]+ +[0-9]+) +[0-9]+ +[0-9]+ +/\1 U G /' \
+		# ls -l shows the owner: the tar's files are zvm-run's.
+		sed -i -E 's/^([^ ]+ +[0-9]+) +[0-9]+ +[0-9]+ +/\1 U G /' \
 		    "$W/want" "$W/got"
 		# find lists in the order the file system keeps.
 		if [ "${a%% *}" = find ]; then
@@ -112,6 +113,7 @@ hdr() {
 	put() { printf "$2" | dd of="$f" bs=1 seek="$1" conv=notrunc status=none; }
 	put 0 "$1"
 	put 100 '0000644'
+	put 136 '00000000000'
 	put 124 "$(printf '%011o' "${4:-0}")"
 	put 156 "$2"
 	put 157 "${3:-}"

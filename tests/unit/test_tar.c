@@ -2,10 +2,10 @@
 /*
  * test_tar - archives built in memory, header by header: zvm_tar_is(),
  * entries read with zvm_tar_next() (ustar prefix, pax path/linkpath/size,
- * GNU long names, base-256 sizes, tidied names), every refusal with its
- * message, and zvm_tar_unpack() / zvm_tar_remove() on a scratch
- * directory: contents, modes, links, and hostile archives that must
- * create nothing outside it.
+ * GNU long names, base-256 sizes, mtimes, tidied names), every refusal
+ * with its message, and zvm_tar_unpack() / zvm_tar_remove() on a scratch
+ * directory: contents, modes, times, links, and hostile archives that
+ * must create nothing outside it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +39,7 @@ hdr(const char *name, int type, uint64_t size, const char *link, int b256)
 	} else
 		snprintf((char *)h + 124, 12, "%011o",
 		    (unsigned)size);
+	memcpy(h + 136, "10000000000", 11);	/* 2^30 s */
 	h[156] = (unsigned char)type;
 	if (link)
 		memcpy(h + 157, link, strnlen(link, 100));
@@ -165,6 +166,16 @@ mode_of(const char *rel)
 	return lstat(p, &st) == -1 ? (mode_t)-1 : st.st_mode;
 }
 
+static long long
+mtime_of(const char *rel)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	snprintf(p, sizeof p, "%s/%s", tmp, rel);
+	return lstat(p, &st) == -1 ? -1 : (long long)st.st_mtime;
+}
+
 static void
 content_is(const char *rel, const char *want, const char *name)
 {
@@ -256,8 +267,17 @@ main(void)
 	data("0123456789", 10);
 	fin();
 	walk(why, &e, &n);
+	is_int(e.mtime, 1 << 30, "the header's mtime");
 	is_str(e.name, "long/name", "pax path");
 	is_int((long long)e.size, 10, "pax size over the header's");
+
+	alen = 0;
+	hdr("PaxHeader", 'x', 19, NULL, 0);
+	data("19 mtime=-12.34567\n", 19);
+	hdr("t", '0', 0, NULL, 0);
+	fin();
+	is_int(walk(why, &e, &n), 0, "pax mtime read");
+	is_int(e.mtime, -12, "pax mtime, fraction dropped");
 
 	/* Refusals. */
 	alen = 0;
@@ -300,6 +320,12 @@ main(void)
 	resum(h);
 	fin();
 	refused("size field does not parse", "size not octal");
+	alen = 0;
+	h = hdr("f", '0', 0, NULL, 0);
+	memcpy(h + 136, "1000000000x", 11);
+	resum(h);
+	fin();
+	refused("entry 1 (f): mtime field does not parse", "mtime not octal");
 	alen = 0;
 	file("f", "abc");
 	refused("truncated archive", "no end blocks");
@@ -360,6 +386,9 @@ main(void)
 	is_int(mode_of("u/e/deep") & 07777, 0555, "directories 0555");
 	is_int(mode_of("u") & 07777, 0555, "the root 0555");
 	ok(S_ISLNK(mode_of("u/out")), "a link out is kept as stored");
+	is_int(mtime_of("u/d/f"), 1 << 30, "a file's time");
+	is_int(mtime_of("u/d"), 1 << 30, "a directory's time, after filling");
+	is_int(mtime_of("u/out"), 1 << 30, "a symbolic link's time");
 
 	alen = 0;
 	hdr("a", '2', 0, "/", 0);
