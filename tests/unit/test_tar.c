@@ -118,6 +118,17 @@ refused(const char *want, const char *name)
 		printf("#   got '%s', want '%s'\n", why, want);
 }
 
+/* A one-entry archive of a header (name, type, link) is refused. */
+static void
+refused1(const char *name, int type, const char *link, const char *want,
+    const char *label)
+{
+	alen = 0;
+	hdr(name, type, 0, link, 0);
+	fin();
+	refused(want, label);
+}
+
 static int
 put(void)
 {
@@ -280,35 +291,20 @@ main(void)
 	is_int(e.mtime, -12, "pax mtime, fraction dropped");
 
 	/* Refusals. */
-	alen = 0;
-	hdr("/etc/x", '0', 0, NULL, 0);
-	fin();
-	refused("entry 1 (/etc/x): an absolute name", "absolute name");
-	alen = 0;
-	hdr("a/../../x", '0', 0, NULL, 0);
-	fin();
-	refused("a '..' component", "a/../../x");
-	alen = 0;
-	hdr("../x", '0', 0, NULL, 0);
-	fin();
-	refused("a '..' component", "../x");
+	refused1("/etc/x", '0', NULL, "entry 1 (/etc/x): an absolute name",
+	    "absolute name");
+	refused1("a/../../x", '0', NULL, "a '..' component", "a/../../x");
+	refused1("../x", '0', NULL, "a '..' component", "../x");
 	alen = 0;
 	hdr("ok", '0', 0, NULL, 0);
 	hdr("h", '1', 0, "../x", 0);
 	fin();
 	refused("entry 2 (h): a hard link to ../x, outside", "hard link out");
-	alen = 0;
-	hdr("h", '1', 0, "/etc/passwd", 0);
-	fin();
-	refused("outside the archive", "hard link to /etc/passwd");
-	alen = 0;
-	hdr("null", '3', 0, NULL, 0);
-	fin();
-	refused("entry 1 (null): a character device ('3')", "device");
-	alen = 0;
-	hdr("fifo", '6', 0, NULL, 0);
-	fin();
-	refused("a FIFO", "FIFO");
+	refused1("h", '1', "/etc/passwd", "outside the archive",
+	    "hard link to /etc/passwd");
+	refused1("null", '3', NULL,
+	    "entry 1 (null): a character device ('3')", "device");
+	refused1("fifo", '6', NULL, "a FIFO", "FIFO");
 	alen = 0;
 	h = hdr("f", '0', 0, NULL, 0);
 	h[0] = 'g';
@@ -361,10 +357,7 @@ main(void)
 	hdr("x", '0', 0, NULL, 0);
 	fin();
 	refused("a pax record that does not parse", "bad pax record");
-	alen = 0;
-	hdr("d", '2', 0, "", 0);
-	fin();
-	refused("an empty link target", "empty symlink");
+	refused1("d", '2', "", "an empty link target", "empty symlink");
 
 	/* Unpacking. */
 	alen = 0;
