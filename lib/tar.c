@@ -174,7 +174,7 @@ static int
 bad(char *why, size_t whylen, uint64_t n, const char *name,
     const char *fmt, ...)
 {
-	char nm[256];
+	char nm[104];		/* the message must fit a struct zvm_error */
 	size_t i;
 	va_list ap;
 	int k;
