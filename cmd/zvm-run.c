@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,30 @@ static void
 remove_images(void)
 {
 	zvm_source_cleanup(exit_src, exit_nsrc);
+}
+
+/*
+ * A SIGINT, SIGTERM, SIGHUP or SIGQUIT while tar images are unpacked
+ * would end zvm-run with them on disk: held, it waits for the program,
+ * which the supervisor forwards it to as during the run, and the images
+ * go at the exit.
+ */
+static void
+hold_signals(const struct zvm_source *s, size_t n)
+{
+	sigset_t set;
+	size_t i;
+
+	for (i = 0; i < n && !s[i].tar; i++)
+		;
+	if (i == n)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
 /* Print every diagnostic; returns the number of errors. */
@@ -275,6 +300,7 @@ main(int argc, char *argv[])
 	exit_nsrc = nsrc;
 	if (atexit(remove_images) != 0)
 		errx(ZVM_EXIT_RUNFAIL, "atexit failed");
+	hold_signals(src, nsrc);
 	if (zvm_source_open(src, nsrc, m.name, &e) == -1)
 		errx(ZVM_EXIT_RUNFAIL, "%s", zvm_error_fmt(&e, msg,
 		    sizeof(msg)));

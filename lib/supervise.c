@@ -985,7 +985,7 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 	size_t off = (sizeof(struct zvm_sv) + 4095) & ~(size_t)4095;
 	size_t len = off + ZVM_BUFSZ;
 	struct zvm_sv *sv;
-	sigset_t set;
+	sigset_t omask;
 	int rc = -1;
 
 	memset(rep, 0, sizeof(*rep));
@@ -1002,6 +1002,9 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 	sv->timerfd = sv->sigfd = sv->mapsfd = -1;
 	sv->timeout = timeout;
 	sv->memtag = memtag;
+	/* The mask to restore: what zvm-run holds stays held (lib/source's
+	 * tar images are removed at its exit). */
+	sigprocmask(SIG_BLOCK, NULL, &omask);
 	/* Write errors come back as EPIPE and EFBIG, never as our death. */
 	sigaction(SIGPIPE, &ign, &opipe);
 	sigaction(SIGXFSZ, &ign, &ofsz);
@@ -1047,12 +1050,7 @@ end:
 	zvm_img_end(sv);
 	free(sv->prog);
 	free(sv->progreal);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	sigprocmask(SIG_SETMASK, &omask, NULL);
 	sigaction(SIGPIPE, &opipe, NULL);
 	sigaction(SIGXFSZ, &ofsz, NULL);
 	if (sv->timerfd != -1)

@@ -211,6 +211,16 @@ end() {
 	kill -TERM "$pid"
 	wait "$pid" || true
 	images | diff -u "$W/before" -
+	# SIGTERM while a large tar unpacks waits for the program.
+	tar -C /usr/lib -cf "$W/py.tar" python3.11
+	bb "$W/py.tar" true >"$W/m"
+	for d in 0.01 0.03 0.05 0.08 0.12; do
+		zvm-run "$W/m" 2>/dev/null & pid=$!
+		sleep "$d"
+		kill -TERM "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		images | diff -u "$W/before" -
+	done
 	# A second tar that fails to unpack: the first one goes too.
 	{ ln -s / "$W/a"; tar -C "$W" -cf "$W/bad.tar" a; rm "$W/a"; mkdir "$W/a"
 	  echo x >"$W/a/f"; tar -C "$W" -rf "$W/bad.tar" a/f; }
