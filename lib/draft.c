@@ -230,6 +230,32 @@ is_tar(const char *path)
 }
 
 /*
+ * A tar image's alias ends in '/', which is what makes zvm-run unpack it
+ * (without it, it is a data file); by default (dflt) it is the absolute
+ * path less a .tar extension.
+ */
+static int
+tar_alias(struct zvm_draft_tree *t, int dflt)
+{
+	size_t n = strlen(t->alias);
+	char *a;
+
+	if (dflt && n > 4 && strcmp(t->alias + n - 4, ".tar") == 0 &&
+	    t->alias[n - 5] != '/')
+		n -= 4;
+	if (t->alias[n - 1] == '/')	/* "/" */
+		return 0;
+	if ((a = malloc(n + 2)) == NULL)
+		return -1;
+	memcpy(a, t->alias, n);
+	a[n] = '/';
+	a[n + 1] = '\0';
+	free(t->alias);
+	t->alias = a;
+	return 0;
+}
+
+/*
  * --file PATH[:ALIAS] and --image DIR[:ALIAS]: ALIAS starts at the last
  * ":/", so a PATH holding ":/" needs an explicit ALIAS.  The file must be
  * there now, of the right kind and readable; aliases are tidied.
@@ -269,17 +295,10 @@ check_tree(struct zvm_draft *d, struct zvm_draft_tree *t, const char *cwd,
 	}
 	if (t->image && S_ISREG(st.st_mode) && is_tar(path) != 0) {
 		tar = 1;
-		/* FILE.tar: the absolute path less the extension. */
-		if (sep == NULL) {
-			size_t n = strlen(t->alias);
-
-			if (n > 4 && strcmp(t->alias + n - 4, ".tar") == 0 &&
-			    t->alias[n - 5] != '/')
-				t->alias[n - 4] = '\0';
+		if (tar_alias(t, sep == NULL) == -1) {
+			nomem(e);
+			goto out;
 		}
-		/* zvm-run reads a tar in /dev as data, not as an image. */
-		if (strncmp(t->alias, "/dev/", 5) == 0)
-			why = "a tar image's alias cannot be in /dev";
 	} else if (t->image && !S_ISDIR(st.st_mode))
 		why = "not a directory or tar archive";
 	else if (!t->image && S_ISDIR(st.st_mode))
@@ -558,6 +577,27 @@ add_keys(struct zvm_draft *d, struct zvm_error *e)
 	return rc;
 }
 
+/* A channel whose alias is alias's but for a trailing '/' (an image's
+ * mark: zvm-run would serve both at one name). */
+static const struct zvm_channel *
+find_alias(const struct zvm_manifest *m, const char *alias)
+{
+	size_t n = strlen(alias), k;
+
+	if (n > 1 && alias[n - 1] == '/')
+		n--;
+	for (size_t i = 0; i < m->nchan; i++) {
+		const char *a = m->chan[i].alias;
+
+		k = strlen(a);
+		if (k > 1 && a[k - 1] == '/')
+			k--;
+		if (!m->chan[i].deleted && k == n && memcmp(a, alias, n) == 0)
+			return &m->chan[i];
+	}
+	return NULL;
+}
+
 /* The channels, in zvsh's order and then ours. */
 static int
 add_channels(struct zvm_draft *d, struct zvm_error *e)
@@ -573,7 +613,7 @@ add_channels(struct zvm_draft *d, struct zvm_error *e)
 	for (size_t i = 0; i < d->nextra; i++) {
 		struct zvm_channel *c = &d->extra[i];
 
-		if (zvm_manifest_find(&d->m, c->alias))
+		if (find_alias(&d->m, c->alias))
 			return fail(d, e, ZVM_E_DUPLICATE, "-c", "",
 			    "alias %s is already a channel", c->alias);
 		if (d->etag)
@@ -584,7 +624,7 @@ add_channels(struct zvm_draft *d, struct zvm_error *e)
 	for (size_t i = 0; i < d->ntree; i++) {
 		struct zvm_draft_tree *t = &d->tree[i];
 
-		if (zvm_manifest_find(&d->m, t->alias))
+		if (find_alias(&d->m, t->alias))
 			return fail(d, e, ZVM_E_DUPLICATE, t->image ?
 			    "--image " : "--file ", t->arg,
 			    "alias %s is already a channel", t->alias);

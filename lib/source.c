@@ -4,10 +4,12 @@
  * writers), open them only when all passed.  Files are opened O_NONBLOCK
  * so a FIFO never blocks zvm-run, then fstat'ed and compared with what
  * the check saw before an output is truncated.  zvm-run's own standard
- * streams are used as they are, never reopened.  A read-only regular
- * file outside /dev that holds a tar archive is an image: checked header
- * by header first, unpacked at open into a private directory (lib/tar)
- * that is then served like any directory image, and removed at the end.
+ * streams are used as they are, never reopened.  An alias ending in '/'
+ * names an image: a read-only directory (where the '/' may also be left
+ * out) or a read-only tar archive, checked header by header first,
+ * unpacked at open into a private directory (lib/tar) that is then
+ * served like any directory image, and removed at the end.  Without the
+ * '/', a tar file is data like any file, never looked into.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -105,10 +107,18 @@ check_std(const struct zvm_manifest *m, struct zvm_source *s,
 	s->tty = k == ZVM_SRC_CHR && is_tty(s->std);
 }
 
+/* Does the alias end in '/', the mark of an image? */
+static int
+image_alias(const struct zvm_channel *c)
+{
+	size_t n = strlen(c->alias);
+
+	return n > 0 && c->alias[n - 1] == '/';
+}
+
 /*
- * Is the read-only file at c's uri a tar archive to serve as an image?
- * Aliases in /dev are data channels (@file, the std streams), whatever
- * they hold.  1 yes, 0 no, -1 when d got the archive's first problem.
+ * The read-only file at c's uri, under an alias ending in '/', must be a
+ * tar archive, sound header by header.  0 yes, -1 when d got why not.
  */
 static int
 check_tar(const struct zvm_manifest *m, struct zvm_source *s,
@@ -117,24 +127,36 @@ check_tar(const struct zvm_manifest *m, struct zvm_source *s,
 	const struct zvm_channel *c = s->c;
 	unsigned char head[ZVM_TAR_BLOCK];
 	char why[ZVM_TAR_WHY];
-	ssize_t n;
-	int fd, r = 0;
+	int fd, r = -1;
 
-	if (strncmp(c->alias, "/dev/", 5) == 0 ||
-	    (fd = open(c->uri, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK)) == -1)
-		return 0;	/* access() below says why it cannot be read */
-	if ((n = pread(fd, head, sizeof(head), 0)) == (ssize_t)sizeof(head) &&
-	    zvm_tar_is(head, sizeof(head))) {
-		r = 1;
-		if (zvm_tar_check(fd, why, sizeof(why)) == -1) {
-			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
-			    "Channel %s: %s: %s", c->alias, c->uri, why);
-			r = -1;
-		}
+	if ((fd = open(c->uri, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1) {
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+		    "Channel %s: %s: %s", c->alias, c->uri, strerror(errno));
+		return -1;
 	}
+	if (pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
+	    !zvm_tar_is(head, sizeof(head)))
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+		    "Channel %s: %s: an alias ending in / makes an image, "
+		    "and this is not a tar archive", c->alias, c->uri);
+	else if (zvm_tar_check(fd, why, sizeof(why)) == -1)
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+		    "Channel %s: %s: %s", c->alias, c->uri, why);
+	else
+		r = 0;
 	close(fd);
 	return r;
+}
+
+/* A '/' at the end of an alias where no image can be. */
+static void
+not_image(const struct zvm_manifest *m, const struct zvm_channel *c,
+    struct zvm_diag *d)
+{
+	zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+	    "Channel %s: %s: an alias ending in / makes an image, a read-only "
+	    "directory or tar archive", c->alias, c->uri);
 }
 
 static void
@@ -146,6 +168,10 @@ check_path(const struct zvm_manifest *m, struct zvm_source *s,
 	int k, am = 0;
 
 	s->fd = -1;
+	if (image_alias(c) && s->acc != ZVM_ACC_READ) {
+		not_image(m, c, d);
+		return;
+	}
 	if (stat(c->uri, &st) == -1) {
 		if (errno == ENOENT && !(s->acc & ZVM_ACC_READ)) {
 			if (parent_writable(c->uri) == 0) {
@@ -160,11 +186,14 @@ check_path(const struct zvm_manifest *m, struct zvm_source *s,
 	/* A directory is an image: a read-only tree (lib/image). */
 	if (S_ISDIR(st.st_mode) && s->acc == ZVM_ACC_READ)
 		k = ZVM_SRC_DIR;
-	else if (S_ISREG(st.st_mode) && s->acc == ZVM_ACC_READ &&
-	    (s->tar = check_tar(m, s, d)) != 0) {
-		if (s->tar == -1)
+	else if (image_alias(c) && S_ISREG(st.st_mode)) {
+		if (check_tar(m, s, d) == -1)
 			return;
+		s->tar = 1;
 		k = ZVM_SRC_DIR;
+	} else if (image_alias(c) && !S_ISDIR(st.st_mode)) {
+		not_image(m, c, d);
+		return;
 	} else if ((k = kind_of(st.st_mode)) < 0) {
 		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
 		    "Channel %s: %s: unsupported source type (%s)", c->alias,
@@ -264,6 +293,8 @@ zvm_source_check(const struct zvm_manifest *m, struct zvm_source **out,
 			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
 			    "Channel %s: network and multi-source channels "
 			    "are not supported yet", c->alias);
+		else if (s[n].std >= 0 && image_alias(c))
+			not_image(m, c, d);
 		else if (s[n].std >= 0)
 			check_std(m, &s[n], d);
 		else

@@ -2,8 +2,9 @@
 /*
  * source - the host side of each channel: what its uri is (regular file,
  * character device, FIFO, one of zvm-run's own standard streams, or a
- * directory image, or a tar archive unpacked into one) and the open fd.  Checking and opening are two
- * steps, so an invalid manifest creates or truncates nothing.
+ * directory image, or a tar archive unpacked into one: its alias ends in
+ * '/') and the open fd.  Checking and opening are two steps, so an
+ * invalid manifest creates or truncates nothing.
  */
 #ifndef ZVM_SOURCE_H
 #define ZVM_SOURCE_H

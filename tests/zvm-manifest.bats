@@ -535,21 +535,28 @@ EOT
 		--file "in.txt:/etc/in.conf" prog
 }
 
-@test "--image FILE.tar: a tar archive, known by content, at its path less .tar" {
+@test "--image FILE.tar: a tar archive, known by content, at its path less .tar, and /" {
 	mkdir -p t/d
 	echo x >t/d/f
 	tar -C t -cf py.tar d
 	cp py.tar data.bin
 	cp in.txt fake.tar
 	run -0 zvm-manifest --image py.tar --image data.bin \
-	    --image py.tar:/usr/lib prog
-	assert_line "Channel = $T/py.tar,$T/py,1,0,4294967296,4294967296,0,0"
-	assert_line "Channel = $T/data.bin,$T/data.bin,1,0,4294967296,4294967296,0,0"
-	assert_line "Channel = $T/py.tar,/usr/lib,1,0,4294967296,4294967296,0,0"
+	    --image py.tar:/usr/lib --image py.tar:/dev/py/ --image py.tar:/ \
+	    --file py.tar prog
+	assert_line "Channel = $T/py.tar,$T/py/,1,0,4294967296,4294967296,0,0"
+	assert_line "Channel = $T/data.bin,$T/data.bin/,1,0,4294967296,4294967296,0,0"
+	assert_line "Channel = $T/py.tar,/usr/lib/,1,0,4294967296,4294967296,0,0"
+	assert_line "Channel = $T/py.tar,/dev/py/,1,0,4294967296,4294967296,0,0"
+	assert_line "Channel = $T/py.tar,/,1,0,4294967296,4294967296,0,0"
+	# --file: data, at its own path, without the / that makes an image.
+	assert_line "Channel = $T/py.tar,$T/py.tar,1,0,4294967296,4294967296,0,0"
 	run -66 --separate-stderr zvm-manifest --image fake.tar prog
 	[ "$stderr" = 'zvm-manifest: --image fake.tar: not a directory or tar archive' ]
-	run -66 --separate-stderr zvm-manifest --image py.tar:/dev/py prog
-	[ "$stderr" = "zvm-manifest: --image py.tar:/dev/py: a tar image's alias cannot be in /dev" ]
+	# /usr/lib/ and /usr/lib are one name in zvm-run.
+	run -64 --separate-stderr zvm-manifest --image py.tar:/usr/lib \
+	    --image t/d:/usr/lib prog
+	[ "$stderr" = 'zvm-manifest: --image t/d:/usr/lib: alias /usr/lib is already a channel' ]
 }
 
 @test "--file and --image errors" {

@@ -19,11 +19,14 @@ images() {
 	    sort || true
 }
 
-# bb URI ARGS...: a manifest running busybox ARGS with URI at /img.
+# bb URI ARGS...: a manifest running busybox ARGS with URI at /img, a
+# tar image's alias with the trailing '/' that makes it one (IMG: another
+# alias).
 bb() {
-	local uri=$1
+	local uri=$1 a=/img
 	shift
-	mf ../../../../bin/busybox "$uri,/img,1,0,1000,100000000,0,0" |
+	[ "${uri%.tar}" = "$uri" ] || a=/img/
+	mf ../../../../bin/busybox "$uri,${IMG:-$a},1,0,1000,100000000,0,0" |
 	    sed "s|^Program.*|Program = /bin/busybox\nArgs = busybox $*|"
 }
 
@@ -51,13 +54,13 @@ tree() {
 	ln -s /etc/passwd "$W/img/abs"
 	ln -s /proc/self/root "$W/img/magic"
 	tar -C "$W/img" -cf "$W/img.tar" .
-	for u in img img.tar; do
-		mf inject "$W/$u,/data/img,1,0,1000,1000,0,0" |
+	for u in img:/data/img img.tar:/data/img/; do
+		mf inject "$W/${u%%:*},${u#*:},1,0,1000,1000,0,0" |
 		    sed "s|^Program.*|&\nArgs = inject img /data/img|" >"$W/m"
 		run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
 		[ "$stderr" = "PASS 41 checks" ]
-		[ "$(chan "$W/rep" /data/img 6)" -eq 211 ]
-		[ "$(chan "$W/rep" /data/img 5)" -eq 3 ]
+		[ "$(chan "$W/rep" "${u#*:}" 6)" -eq 211 ]
+		[ "$(chan "$W/rep" "${u#*:}" 5)" -eq 3 ]
 	done
 }
 
@@ -81,14 +84,79 @@ tree() {
 		fi
 		diff -u "$W/want" "$W/got"
 		[ -s "$W/got" ]
-		[ "$(chan "$W/rep.t" /img 6)" = "$(chan "$W/rep.d" /img 6)" ]
+		[ "$(chan "$W/rep.t" /img/ 6)" = "$(chan "$W/rep.d" /img 6)" ]
 	done
 	bb "$W/img.tar" cat /img/sub/deeper/big |
-	    zvm-edit -e '/img:get_size=100' >"$W/m"
+	    zvm-edit -e '/img/:get_size=100' >"$W/m"
 	run -1 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
 	[ "$output" = "$(head -c 100 "$W/img/sub/deeper/big")" ]
 	[[ "$stderr" == *"Disk quota exceeded"* ]]
-	grep -qx 'Quota = /img:get_size' "$W/rep"
+	grep -qx 'Quota = /img/:get_size' "$W/rep"
+}
+
+@test "tar: without the trailing /, a tar is data: its bytes, never looked into" {
+	tree
+	IMG=/img bb "$W/img.tar" cat /img >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	as_nobody zvm-run "$W/m" | cmp - "$W/img.tar"
+	[ "$(chan "$W/rep" /img 6)" -eq "$(stat -c %s "$W/img.tar")" ]
+	# zvm-manifest --file FILE.tar: a data channel at its own path.
+	cd "$W"
+	zvm-manifest --file img.tar busybox wc -c "$W/img.tar" >"$W/m"
+	grep -qx "Channel = $W/img.tar,$W/img.tar,1,0,4294967296,4294967296,0,0" "$W/m"
+	run -0 as_nobody zvm-run "$W/m"
+	[ "$output" = "$(stat -c %s img.tar) $W/img.tar" ]
+	# A bad header in a data channel is nobody's business.
+	cp img.tar bad.tar
+	printf X | dd of=bad.tar bs=1 seek=3 conv=notrunc status=none
+	IMG=/img bb "$W/bad.tar" cat /img >"$W/m"
+	run -0 zvm-run -n "$W/m"
+	bb "$W/bad.tar" cat /img >"$W/m"
+	run -125 zvm-run -n "$W/m"
+	[[ "$output" == *"Channel /img/: $W/bad.tar: entry 1 "*"bad header checksum"* ]]
+}
+
+@test "tar: an alias ending in / is an image or refused before the run" {
+	tree
+	images >"$W/before"
+	printf 'not a tar\n' >"$W/plain"
+	head -c 100 "$W/img.tar" >"$W/short"
+	for u in plain short; do
+		bb "$W/$u" cat /img/file | sed "s|,/img,|,/img/,|" >"$W/m"
+		for n in -n ''; do
+			run -125 --separate-stderr zvm-run $n "$W/m"
+			[[ "$stderr" == *"Channel /img/: $W/$u: an alias ending in / makes an image, and this is not a tar archive"* ]]
+		done
+	done
+	# No image where the channel is not read-only, nor on a device or a
+	# stream: output files (there or not), /dev/null, zvm-run's stdout.
+	for c in "$W/out,/out/,0,0,0,0,10,10" "$W/plain,/rw/,3,0,10,10,10,10" \
+	    "/dev/null,/null/,1,0,10,10,0,0" \
+	    "/dev/stdout,/dev/out/,0,0,0,0,10,10"; do
+		bb "$W/img.tar" cat /img/file | sed "\$a Channel = $c" >"$W/m"
+		run -125 --separate-stderr zvm-run "$W/m"
+		a=$(cut -d, -f2 <<<"$c")
+		[[ "$stderr" == *"Channel $a: ${c%%,*}: an alias ending in / makes an image, a read-only directory or tar archive"* ]]
+		[ ! -e "$W/out" ]
+	done
+	[ "$(cat "$W/plain")" = "not a tar" ]
+	# A directory image with or without its /: /img/ and /img are one tree,
+	# and the report has the alias as the manifest wrote it.
+	for a in /img/ /img; do
+		IMG=$a bb "$W/img" cat /img/file /img//sub/f >"$W/m"
+		run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+		[ "$output" = "$(printf 'inside\nsub')" ]
+		grep -q "^Channel = $W/img,$a,1," "$W/rep"
+	done
+	# A tar image in /dev is served there too.
+	IMG=/dev/t/ bb "$W/img.tar" cat /dev/t/file /dev/t/sub/f >"$W/m"
+	run -0 as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$output" = "$(printf 'inside\nsub')" ]
+	grep -q "^Channel = $W/img.tar,/dev/t/,1," "$W/rep"
+	IMG=/dev/t/ bb "$W/img.tar" ls /dev >"$W/m"
+	run -0 as_nobody zvm-run "$W/m"
+	assert_line t
+	images | diff -u "$W/before" -
 }
 
 @test "tar: a symbolic link out of the archive unpacks, and leads nowhere" {
@@ -165,11 +233,11 @@ end() {
 		bb "$W/t/$t.tar" cat /img/evil >"$BATS_TEST_TMPDIR/m"
 		if [ "$t" != slfile ]; then
 			run -125 zvm-run -n "$BATS_TEST_TMPDIR/m"
-			[[ "$output" == *"Channel /img: $W/t/$t.tar: entry "* ]]
+			[[ "$output" == *"Channel /img/: $W/t/$t.tar: entry "* ]]
 		fi
 		run -125 zvm-run "$BATS_TEST_TMPDIR/m"
 		echo "$t: $output"
-		[[ "$output" == *"Channel /img: $W/t/$t.tar: entry "* ]]
+		[[ "$output" == *"Channel /img/: $W/t/$t.tar: entry "* ]]
 		case $t in
 		abs) assert_output --partial "an absolute name" ;;
 		up | upup) assert_output --partial "a '..' component" ;;
@@ -225,7 +293,7 @@ end() {
 	{ ln -s / "$W/a"; tar -C "$W" -cf "$W/bad.tar" a; rm "$W/a"; mkdir "$W/a"
 	  echo x >"$W/a/f"; tar -C "$W" -rf "$W/bad.tar" a/f; }
 	bb "$W/img.tar" cat /img/file |
-	    sed "\$a Channel = $W/bad.tar,/bad,1,0,1,1,0,0" >"$W/m"
+	    sed "\$a Channel = $W/bad.tar,/bad/,1,0,1,1,0,0" >"$W/m"
 	run -125 zvm-run "$W/m"
 	images | diff -u "$W/before" -
 }
@@ -235,8 +303,8 @@ end() {
 	tar -C /usr/lib -cf py.tar python3.11
 	blog
 	PYLIB=py.tar:/usr/lib pym python3 -I -S @example.py @file.txt >m
-	grep -qx "Channel = $W/py.tar,/usr/lib,1,0,4294967296,4294967296,0,0" m
+	grep -qx "Channel = $W/py.tar,/usr/lib/,1,0,4294967296,4294967296,0,0" m
 	run -0 --separate-stderr as_nobody zvm-run -r rep m
 	[ "$output" = "$BLOG_OUT" ]
-	[ "$(chan rep /usr/lib 6)" -gt 0 ]
+	[ "$(chan rep /usr/lib/ 6)" -gt 0 ]
 }
