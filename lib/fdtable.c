@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "path.h"
 #include "sv.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -96,40 +97,6 @@ zvm_fd_closeall(struct zvm_sv *sv)
 		put(sv, i);
 }
 
-/* Lexical: "." and empty parts dropped, ".." pops (never above "/"). */
-static void
-normalize(const char *in, char *out)
-{
-	size_t n = 0;
-
-	while (*in) {
-		const char *e;
-		size_t l;
-
-		while (*in == '/')
-			in++;
-		for (e = in; *e && *e != '/'; e++)
-			;
-		l = e - in;
-		if (l == 0 || (l == 1 && in[0] == '.')) {
-			/* nothing */
-		} else if (l == 2 && in[0] == '.' && in[1] == '.') {
-			while (n > 0 && out[n - 1] != '/')
-				n--;
-			if (n > 0)
-				n--;
-		} else {
-			out[n++] = '/';
-			memcpy(out + n, in, l);
-			n += l;
-		}
-		in = e;
-	}
-	if (n == 0)
-		out[n++] = '/';
-	out[n] = '\0';
-}
-
 /* What a path names. */
 enum { W_CHAN, W_IMG, W_VDIR, W_PROG, W_EXE };
 
@@ -180,7 +147,7 @@ lookup(struct zvm_sv *sv, uint64_t dirfd, uint64_t addr, struct where *w)
 		snprintf(full, sizeof(full), "%s", path);
 	if (strlen(full) >= 4096)
 		return -ENAMETOOLONG;
-	normalize(full, w->norm);
+	zvm_path_lexical_to(full, w->norm);
 	w->chan = -1;
 	for (size_t i = 0; i < sv->nsrc; i++) {
 		const char *a = sv->nalias[i];

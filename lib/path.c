@@ -79,10 +79,17 @@ char *
 zvm_path_lexical(const char *path)
 {
 	char *out = malloc(strlen(path) + 2);
+
+	if (out != NULL)
+		zvm_path_lexical_to(path, out);
+	return out;
+}
+
+void
+zvm_path_lexical_to(const char *path, char *out)
+{
 	size_t n = 0;
 
-	if (out == NULL)
-		return NULL;
 	while (*path) {
 		const char *c;
 		size_t len;
@@ -108,7 +115,6 @@ zvm_path_lexical(const char *path)
 	if (n == 0)
 		out[n++] = '/';
 	out[n] = '\0';
-	return out;
 }
 
 const char *

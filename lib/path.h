@@ -31,6 +31,9 @@ char *zvm_path_abs(const char *cwd, const char *path);
  * Returns a string the caller frees with free(), or NULL on ENOMEM.
  */
 char *zvm_path_lexical(const char *path);
+/* The same into out, which holds strlen(path) + 2 bytes: no allocation,
+ * for the supervisor's lookups. */
+void zvm_path_lexical_to(const char *path, char *out);
 
 /*
  * The part of path after its last '/' ("" when path ends in '/').
