@@ -52,8 +52,7 @@ zvm_pw_free(struct zvm_pollwait *w)
 {
 	if (w == NULL)
 		return;
-	free(w->fd);
-	free(w->ev);
+	free(w->p);
 	free(w);
 }
 
@@ -72,19 +71,14 @@ watch(struct zvm_pollwait **wp, int fd, short ev)
 	}
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 8;
-		int *fd2 = realloc(w->fd, cap * sizeof(int));
-		short *ev2;
+		struct pollfd *p = realloc(w->p, cap * sizeof(*p));
 
-		if (fd2 == NULL)
+		if (p == NULL)
 			return -1;
-		w->fd = fd2;
-		if ((ev2 = realloc(w->ev, cap * sizeof(short))) == NULL)
-			return -1;
-		w->ev = ev2;
+		w->p = p;
 		w->cap = cap;
 	}
-	w->fd[w->n] = fd;
-	w->ev[w->n++] = ev;
+	w->p[w->n++] = (struct pollfd){ fd, ev, 0 };
 	return 0;
 }
 

@@ -175,26 +175,20 @@ deny_errno(int nr)
 	return ENOSYS;
 }
 
-static int64_t
-now_ns(void)
+uint64_t
+zvm_sv_now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * INT64_C(1000000000) + ts.tv_nsec;
-}
-
-uint64_t
-zvm_sv_now(void)
-{
-	return (uint64_t)now_ns();
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
 }
 
 /* How often a waiting poll's thread is looked at for signals. */
 #define SIG_TICK (20 * 1000 * 1000ULL)
 
 struct loop {
-	int64_t t0, t1;		/* exec, exit */
+	uint64_t t0, t1;	/* exec, exit */
 	int listener_gone;
 	unsigned long served;	/* notifications received */
 };
@@ -228,7 +222,7 @@ struct watch {
 	int gone;		/* atomic: the program has exited */
 	int timed_out;		/* atomic: we killed it for the timeout */
 	int err;		/* errno of a failed poll() */
-	int64_t t1;		/* when it was seen gone */
+	uint64_t t1;		/* when it was seen gone */
 	struct sigaction old;	/* SIGURG's disposition before */
 };
 
@@ -281,7 +275,7 @@ watch_main(void *arg)
 		if (pfd[0].revents)
 			break;
 	}
-	w->t1 = now_ns();
+	w->t1 = zvm_sv_now();
 	__atomic_store_n(&w->gone, 1, __ATOMIC_SEQ_CST);
 	do
 		syscall(SYS_tgkill, w->pid, w->tid, SIGURG);
@@ -450,7 +444,7 @@ dispatch(struct zvm_sv *sv, struct loop *lp, const struct seccomp_notif *req,
 			sv->execed = 1;
 			it.it_value.tv_sec = sv->timeout;
 			timerfd_settime(sv->timerfd, 0, &it, NULL);
-			lp->t0 = now_ns();
+			lp->t0 = zvm_sv_now();
 			r->cont = 1;
 			return ZVM_H_DONE;
 		}
@@ -610,7 +604,7 @@ poll_due(const struct zvm_pending *p, const struct pollfd *pfd, size_t np,
 		return 1;
 	for (size_t k = 0; p->pw && k < p->pw->n; k++)
 		for (size_t i = 4; i < np; i++)
-			if (pfd[i].fd == p->pw->fd[k] && pfd[i].revents)
+			if (pfd[i].fd == p->pw->p[k].fd && pfd[i].revents)
 				return 1;
 	return 0;
 }
@@ -768,10 +762,10 @@ run_loop(struct zvm_sv *sv, struct loop *lp, struct watch *w,
 			int fd;
 
 			if (sv->pend[i].chan < 0) {
-				for (size_t m = 0; pw && m < pw->n; m++) {
-					pfd[np].fd = pw->fd[m];
-					pfd[np].events = pw->ev[m];
-					pfd[np++].revents = 0;
+				if (pw && pw->n) {
+					memcpy(pfd + np, pw->p,
+					    pw->n * sizeof(*pfd));
+					np += pw->n;
 				}
 				continue;
 			}
@@ -794,7 +788,7 @@ run_loop(struct zvm_sv *sv, struct loop *lp, struct watch *w,
 			goto out;
 		}
 		if (pfd[1].revents) {		/* the program is gone */
-			lp->t1 = now_ns();
+			lp->t1 = zvm_sv_now();
 			rc = 0;
 			goto out;
 		}
@@ -1026,7 +1020,7 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 	}
 	if (rc == -1) {
 		syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
-		lp.t1 = now_ns();
+		lp.t1 = zvm_sv_now();
 	}
 	watch_stop(&w);
 	if (w.err) {

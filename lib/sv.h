@@ -9,6 +9,7 @@
 #define ZVM_SV_H
 
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -84,8 +85,7 @@ enum { ZVM_H_DONE, ZVM_H_PEND };
  * whether it holds a pipe of the program's (tick: look again every
  * SIG_TICK, no fd of ours stands for it). */
 struct zvm_pollwait {
-	int *fd;
-	short *ev;
+	struct pollfd *p;
 	size_t n, cap;
 	int tick;
 };
