@@ -375,6 +375,22 @@ chan_call(struct zvm_sv *sv, const struct seccomp_notif *req, int acc,
 	    (s->c->type & rnd), c);
 }
 
+/* An answer that moved n bytes on chan (through o, if a virtual fd):
+ * charged by zvm_io_commit once delivered; no position moves yet. */
+static void
+txn_start(struct zvm_sv *sv, int chan, int write, uint64_t n,
+    struct zvm_ofd *o)
+{
+	struct zvm_txn *t = &sv->txn;
+
+	t->active = 1;
+	t->chan = chan;
+	t->write = write;
+	t->n = n;
+	t->ofd = o;
+	t->pos = ZVM_POS_NONE;
+}
+
 static int
 do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r, int *chan, short *events)
@@ -434,12 +450,7 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	if ((uint64_t)got == room && call.total > room)
 		ch->rep->hit |= 1u << ZVM_GET_SIZE;
 	r->val = got;
-	t->active = 1;
-	t->chan = o->chan;
-	t->write = 0;
-	t->n = got;
-	t->ofd = o;
-	t->pos = ZVM_POS_NONE;
+	txn_start(sv, o->chan, 0, (uint64_t)got, o);
 	if (s->kind == ZVM_SRC_REG) {
 		t->newpos = p + got;
 		t->pos = call.posn ? ZVM_POS_NONE : s->c->type &
@@ -576,13 +587,8 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 	if (done == room && call.total > room)
 		ch->rep->hit |= 1u << ZVM_PUT_SIZE;
 	r->val = done;
-	t->active = 1;
 	t->restore = 0;
-	t->chan = o->chan;
-	t->write = 1;
-	t->n = done - charged;
-	t->ofd = o;
-	t->pos = ZVM_POS_NONE;
+	txn_start(sv, o->chan, 1, done - charged, o);
 	if (s->kind == ZVM_SRC_REG) {
 		t->newpos = p + done;
 		t->pos = call.posn ? ZVM_POS_NONE : (s->c->type &
@@ -666,13 +672,8 @@ inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	if (done == room && total > room)
 		ch->rep->hit |= 1u << ZVM_GET_SIZE;
 	r->val = done;
-	t->active = 1;
-	t->chan = j->chan;
-	t->write = 0;
-	t->n = done;
-	t->ofd = NULL;
+	txn_start(sv, j->chan, 0, done, NULL);
 	t->injfd = j->fd;
-	t->pos = ZVM_POS_NONE;
 	/* The offset moves before the answer: the program may lseek the
 	 * moment it has it.  Undone if the answer is lost. */
 	if (!posn && lseek(j->fd, (off_t)(p + done), SEEK_SET) != -1) {
@@ -723,12 +724,8 @@ map_charge(struct zvm_sv *sv, struct zvm_resp *r, struct zvm_inj *j,
 		done += k;
 	}
 	r->cont = 1;
-	t->active = n > 0;
-	t->chan = j->chan;
-	t->write = 0;
-	t->n = n;
-	t->ofd = NULL;
-	t->pos = ZVM_POS_NONE;
+	if (n > 0)	/* else nothing is charged: t stays inactive */
+		txn_start(sv, j->chan, 0, n, NULL);
 	return ZVM_H_DONE;
 }
 
