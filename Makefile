@@ -61,7 +61,7 @@ endif
 MO      := $(O)/musl
 MULTIARCH := $(shell $(HOSTCC) -print-multiarch 2>/dev/null)
 
-LIBSRC  := $(sort $(wildcard lib/*.c))
+LIBSRC  := $(sort $(wildcard lib/*/*.c))
 LIBOBJ  := $(LIBSRC:%.c=$(O)/%.o)
 LIB     := $(O)/libzvm.a
 CMDS    := $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/zvm-*.c)))
@@ -97,7 +97,7 @@ $(GEN)/genfilter: tools/genfilter.c
 $(GEN)/zvm-filter.h: $(GEN)/genfilter
 	$(GEN)/genfilter >$@
 
-$(O)/lib/sandbox.o $(MO)/lib/sandbox.o: $(GEN)/zvm-filter.h
+$(O)/lib/run/sandbox.o $(MO)/lib/run/sandbox.o: $(GEN)/zvm-filter.h
 
 ifneq ($(MUSL),)
 $(MO)/include/.done:

@@ -17,10 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomic.h"
-#include "edit.h"
-#include "manifest.h"
-#include "util.h"
+#include "base/atomic.h"
+#include "manifest/edit.h"
+#include "manifest/manifest.h"
+#include "base/util.h"
 
 /* One expression and where it came from: "-e 'EXPR'" or "SCRIPT:LINE". */
 struct expr {

@@ -17,10 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "channel.h"
-#include "etag.h"
-#include "sumfile.h"
-#include "util.h"
+#include "manifest/channel.h"
+#include "base/etag.h"
+#include "manifest/sumfile.h"
+#include "base/util.h"
 
 enum { OPT_IGNORE_MISSING = 256, OPT_QUIET, OPT_STATUS, OPT_STRICT,
     OPT_TAG, OPT_VERSION };

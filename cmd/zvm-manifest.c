@@ -4,9 +4,9 @@
  * PROGRAM is found on PATH, @ arguments become channels and Env lines,
  * options set Timeout, Memory, quotas and extra channels (-c, --file,
  * --image: a directory or a tar archive); a dynamic PROGRAM's loader and
- * libraries become read-only channels, found by lib/ldso reading the
+ * libraries become read-only channels, found by lib/load/ldso reading the
  * files, and a #! script PROGRAM is run by its interpreter, as the kernel
- * would.  lib/draft builds the manifest on an empty one, then reads it
+ * would.  lib/draft/draft builds the manifest on an empty one, then reads it
  * back and checks it before a byte goes to stdout or, atomically,
  * DIR/manifest.1.
  */
@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "draft.h"
-#include "util.h"
+#include "draft/draft.h"
+#include "base/util.h"
 
 enum {
 	OPT_FILE = 256, OPT_IMAGE, OPT_NO_LIBS, OPT_SAVE_DIR, OPT_STDERR,

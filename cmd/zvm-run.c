@@ -18,13 +18,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "args.h"
-#include "manifest.h"
-#include "report.h"
-#include "sandbox.h"
-#include "source.h"
-#include "supervise.h"
-#include "util.h"
+#include "manifest/args.h"
+#include "manifest/manifest.h"
+#include "manifest/report.h"
+#include "run/sandbox.h"
+#include "run/source.h"
+#include "sv/supervise.h"
+#include "base/util.h"
 
 static const char usage_text[] =
     "usage: zvm-run [-nv] [-f format] [-r file] [--report-fd fd] [--] "

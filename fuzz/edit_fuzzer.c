@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edit.h"
-#include "manifest.h"
-#include "util.h"
+#include "manifest/edit.h"
+#include "manifest/manifest.h"
+#include "base/util.h"
 
 #define MAXEXPR 16
 

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
-#include "hwcaps.h"
-#include "ldcache.h"
-#include "util.h"
+#include "load/elf.h"
+#include "load/hwcaps.h"
+#include "load/ldcache.h"
+#include "base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "manifest.h"
-#include "util.h"
+#include "manifest/manifest.h"
+#include "base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

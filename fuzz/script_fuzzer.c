@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "script.h"
-#include "util.h"
+#include "load/script.h"
+#include "base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sumfile.h"
-#include "util.h"
+#include "manifest/sumfile.h"
+#include "base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

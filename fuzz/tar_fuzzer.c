@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tar.h"
+#include "load/tar.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -75,7 +75,7 @@ static const int prctl_ok[] = {
 /* Thread clone: these flags must all be there, the rest must be clear. */
 #define CLONE_NEED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
 	CLONE_THREAD)
-/* Below it the program's fds are virtual (lib/sandbox.h ZVM_NVFD). */
+/* Below it the program's fds are virtual (lib/run/sandbox.h ZVM_NVFD). */
 #define NVFD 1024
 
 #define CLONE_DENY (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \

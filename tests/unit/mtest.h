@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "manifest.h"
-#include "util.h"
+#include "manifest/manifest.h"
+#include "base/util.h"
 
 /*
  * Append d's entries from index from to out, one a line.  tagged: prefix

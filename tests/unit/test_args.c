@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_args - lib/args: the Args / nvram command-line syntax (split on
- * blanks, "..." groups, \xHH decoded after the split), the quoting that
+ * test_args - lib/manifest/args: the Args / nvram command-line syntax (split
+ * on blanks, "..." groups, \xHH decoded after the split), the quoting that
  * makes any word survive a split, and the nvram [args]/[env] reader.
  * Words are shown as [w1][w2]... so an empty word is visible.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
+#include "manifest/args.h"
 #include "tap.h"
 
 /* "[w1][w2]" for a split, or "ERR: why". */

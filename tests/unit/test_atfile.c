@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atfile.h"
-#include "channel.h"
+#include "draft/atfile.h"
+#include "manifest/channel.h"
 #include "tap.h"
 
 static char tmp[] = "/tmp/test_atfile.XXXXXX";

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "manifest.h"
-#include "util.h"
+#include "manifest/manifest.h"
+#include "base/util.h"
 #include "mtest.h"
 #include "tap.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_draft - lib/draft without exec'ing zvm-manifest: -c and -e
+ * test_draft - lib/draft/draft without exec'ing zvm-manifest: -c and -e
  * arguments as tables (code and the option named in e->file), the
  * manifest built for a program with @ files, trees and -c channels,
  * alias clashes, values that would not read back, --save-dir's mkdir -p
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "draft.h"
+#include "draft/draft.h"
 #include "tap.h"
 
 static char tmp[] = "/tmp/test_draft.XXXXXX";

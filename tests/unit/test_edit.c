@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edit.h"
-#include "manifest.h"
+#include "manifest/edit.h"
+#include "manifest/manifest.h"
 #include "tap.h"
 
 #define HEAD	"# a job\n" \

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_elf - lib/elf, lib/hwcaps, lib/ldcache and lib/ldso against this
+ * test_elf - lib/load/elf, hwcaps, ldcache and ldso against this
  * machine and against crafted files.  Real programs (/bin/true,
  * /usr/bin/python3, ...) are compared with what ldd(1) prints, as an
  * oracle only; /etc/ld.so.cache lookups with the
@@ -19,11 +19,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elf.h"
-#include "hwcaps.h"
-#include "ldcache.h"
-#include "ldso.h"
-#include "path.h"
+#include "load/elf.h"
+#include "load/hwcaps.h"
+#include "load/ldcache.h"
+#include "load/ldso.h"
+#include "base/path.h"
 #include "tap.h"
 
 static char tmp[] = "/tmp/test_elf.XXXXXX";

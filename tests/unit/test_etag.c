@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "etag.h"
+#include "base/etag.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 static void
 hex_of(const void *p, size_t n, char out[ZVM_ETAG_HEXLEN + 1])

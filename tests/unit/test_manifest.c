@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_manifest - lib/manifest and lib/channel against DESIGN.md section 1.
+ * test_manifest - lib/manifest/manifest and channel against DESIGN.md
+ * section 1.
  * A table of inputs gives, for each, the exact diagnostics of parse and of
  * check ("E fields t:5: Channel: ...": severity, code, line, message) and
  * that the bytes are written back unchanged.  Then the model, the change
@@ -13,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "args.h"
-#include "channel.h"
-#include "manifest.h"
-#include "util.h"
+#include "manifest/args.h"
+#include "manifest/channel.h"
+#include "manifest/manifest.h"
+#include "base/util.h"
 #include "mtest.h"
 #include "tap.h"
 

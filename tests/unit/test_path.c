@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "path.h"
+#include "base/path.h"
 #include "tap.h"
 
 static char tmp[] = "/tmp/test_path.XXXXXX";

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "channel.h"
-#include "report.h"
-#include "sumfile.h"
+#include "manifest/channel.h"
+#include "manifest/report.h"
+#include "manifest/sumfile.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 #define H1 "0123456789abcdef0123456789abcdef"
 #define H2 "fedcba9876543210fedcba9876543210"

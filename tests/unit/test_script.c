@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "script.h"
+#include "load/script.h"
 #include "tap.h"
 
 #define IN(s)	s, sizeof s - 1

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sumfile.h"
+#include "manifest/sumfile.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 #define H "6bba86c7e069f56d5a10b435f1c8e49c"
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "tar.h"
+#include "load/tar.h"
 
 static unsigned char ar[1 << 16];
 static size_t alen;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_util - lib/util: the manifest integer syntax (zvm_parse_uint), the
+ * test_util - lib/base/util: the manifest integer syntax (zvm_parse_uint), the
  * command-line sizes (zvm_parse_size), zvm_trim, error formatting and the
  * diagnostic list, byte buffers, arenas and the fd helpers.  The number
  * tables are the contract of DESIGN.md section 1: decimal, 0x hex,
@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 #include "tap.h"
 
 /* A failure the library owes a fix for: reported, not counted (TAP TODO). */

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * supervise - serve a started program until it is gone: answer every
+ * notification (the virtual fd table in lib/sv/fdtable, channel I/O under
+ * quotas in lib/sv/chanio, denials counted here), enforce the timeout, reap
+ * the program and fill the report.
+ */
+#ifndef ZVM_SUPERVISE_H
+#define ZVM_SUPERVISE_H
+
+#include <stdint.h>
+
+#include "manifest/report.h"
+#include "run/sandbox.h"
+#include "run/source.h"
+#include "base/util.h"
+
+/* zvm_supervise(): the child's sandbox setup failed (e says which step). */
+#define ZVM_SV_NOSANDBOX	(-2)
+
+/*
+ * Run the loop for child c (from zvm_sandbox_start) over the opened
+ * sources src[0..n) (channel i of the report is src[i]); timeout in
+ * seconds of wall clock from the program's exec.  memtag: the child's
+ * filter is the ZVM_FILTER_MEMTAG variant and the report gets the memory
+ * etag taken at exit_group.  Fills rep (caller frees with
+ * zvm_report_free()).  Returns 0 when the program ran and was reaped
+ * (whatever its fate: see rep->state), -1 with e set when supervision
+ * itself failed (the program is killed and reaped first), or
+ * ZVM_SV_NOSANDBOX with e set when the child could not install its
+ * sandbox (it is reaped; rep says nothing).  The caller prepares nothing
+ * between zvm_sandbox_start() and this: it waits for the filter itself,
+ * after its own setup.
+ */
+int zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
+    uint64_t timeout, int memtag, struct zvm_report *rep,
+    struct zvm_error *e);
+
+#endif
