@@ -23,90 +23,11 @@
 #include <unistd.h>
 
 #include "manifest/channel.h"
-#include "sv/sv.h"
+#include "sv/handler.h"
 
 #define WIN	(8UL << 20)	/* read window over a regular input */
 #define STREAM_CHUNK 4096	/* PIPE_BUF: a write after POLLOUT never
 				 * blocks */
-#define USER_TOP 0x7ffffffff000ULL
-
-/* Load the remote buffers of a call into sv->riov; *total is the byte
- * count (at most ZVM_MAX_RW, as the kernel caps it). */
-static int
-load_iov(struct zvm_sv *sv, int vec, uint64_t a1, uint64_t a2, size_t *cnt,
-    uint64_t *total)
-{
-	uint64_t sum = 0;
-	size_t i;
-	int r;
-
-	if (!vec) {
-		if (a2 > USER_TOP || a1 + a2 > USER_TOP)
-			return -EFAULT;
-		sv->riov[0].iov_base = (void *)(uintptr_t)a1;
-		sv->riov[0].iov_len = a2;
-		*cnt = 1;
-		*total = a2 > ZVM_MAX_RW ? ZVM_MAX_RW : a2;
-		return 0;
-	}
-	if ((uint32_t)a2 > ZVM_IOV_MAX)
-		return -EINVAL;
-	*cnt = (uint32_t)a2;
-	if (*cnt && (r = zvm_sv_peek(sv, a1, sv->riov,
-	    *cnt * sizeof(struct iovec))) < 0)
-		return r;
-	for (i = 0; i < *cnt; i++) {
-		if (sv->riov[i].iov_len > INT64_MAX - sum)
-			return -EINVAL;
-		sum += sv->riov[i].iov_len;
-	}
-	*total = sum > ZVM_MAX_RW ? ZVM_MAX_RW : sum;
-	return 0;
-}
-
-/* sv->siov = the remote range [off, off + len) of sv->riov. */
-static size_t
-slice(struct zvm_sv *sv, size_t cnt, uint64_t off, uint64_t len)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < cnt && len; i++) {
-		uint64_t l = sv->riov[i].iov_len;
-
-		if (off >= l) {
-			off -= l;
-			continue;
-		}
-		l -= off;
-		if (l > len)
-			l = len;
-		sv->siov[n].iov_base = (char *)sv->riov[i].iov_base + off;
-		sv->siov[n++].iov_len = l;
-		len -= l;
-		off = 0;
-	}
-	return n;
-}
-
-/* Copy len local bytes to the program's buffers at offset off. */
-static ssize_t
-to_child(struct zvm_sv *sv, size_t cnt, uint64_t off, const void *p,
-    size_t len)
-{
-	struct iovec l = { (void *)p, len };
-	size_t n = slice(sv, cnt, off, len);
-
-	return process_vm_writev(sv->pid, &l, 1, sv->siov, n, 0);
-}
-
-static ssize_t
-from_child(struct zvm_sv *sv, size_t cnt, uint64_t off, void *p, size_t len)
-{
-	struct iovec l = { p, len };
-	size_t n = slice(sv, cnt, off, len);
-
-	return process_vm_readv(sv->pid, &l, 1, sv->siov, n, 0);
-}
 
 /*
  * An input truncated by someone else while mapped: the kernel's copy out
@@ -187,13 +108,6 @@ window_gone(const struct zvm_source *s)
 	    (uint64_t)st.st_size < s->mapoff + s->maplen;
 }
 
-static void
-host_error(struct zvm_chan *ch, const char *op, int err)
-{
-	ch->rep->err = err;
-	ch->rep->errop = op;
-}
-
 /* Regular file: n bytes at p (all inside the known end). */
 static ssize_t
 read_reg(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t p,
@@ -211,7 +125,7 @@ read_reg(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t p,
 		    (q = window(s, p + done, &avail)) != NULL) {
 			if (avail > n - done)
 				avail = n - done;
-			w = to_child(sv, cnt, done, q, avail);
+			w = zvm_tr_iov_put(&sv->tr, cnt, done, q, avail);
 			if (w < 0 && errno == EFAULT && window_gone(s)) {
 				s->shrunk = 1;	/* pread from now on */
 				continue;
@@ -220,7 +134,7 @@ read_reg(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t p,
 			    hash_window(&ch->etag, q, w) == -1) {
 				/* Delivered, but the digest is lost. */
 				s->shrunk = 1;
-				host_error(ch, "read", EIO);
+				zvm_host_error(ch, "read", EIO);
 				return -EIO;
 			}
 		} else {
@@ -229,11 +143,11 @@ read_reg(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t p,
 			    pread(s->fd, sv->buf, avail, p + done);
 			if (k <= 0) {
 				if (k < 0)
-					host_error(ch, "read", errno);
+					zvm_host_error(ch, "read", errno);
 				return done ? (ssize_t)done :
 				    k < 0 ? -errno : 0;
 			}
-			w = to_child(sv, cnt, done, sv->buf, k);
+			w = zvm_tr_iov_put(&sv->tr, cnt, done, sv->buf, k);
 			if (w > 0 && ch->rep->etag_on)
 				zvm_etag_update(&ch->etag, sv->buf, w);
 			avail = k;
@@ -270,85 +184,15 @@ read_stream(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t n)
 	if ((k = read(s->fd, sv->buf, n)) < 0) {
 		if (errno == EAGAIN)
 			return -EAGAIN;
-		host_error(ch, "read", errno);
+		zvm_host_error(ch, "read", errno);
 		return -errno;
 	}
 	if (k == 0)
 		return 0;
-	w = to_child(sv, cnt, 0, sv->buf, k);
+	w = zvm_tr_iov_put(&sv->tr, cnt, 0, sv->buf, k);
 	if (w > 0 && ch->rep->etag_on)
 		zvm_etag_update(&ch->etag, sv->buf, w);
 	return w > 0 ? w : -EFAULT;
-}
-
-static int
-is_read(int nr)
-{
-	return nr == SYS_read || nr == SYS_pread64 || nr == SYS_readv ||
-	    nr == SYS_preadv || nr == SYS_preadv2;
-}
-
-static int
-is_write(int nr)
-{
-	return nr == SYS_write || nr == SYS_pwrite64 || nr == SYS_writev ||
-	    nr == SYS_pwritev || nr == SYS_pwritev2;
-}
-
-int
-zvm_io_quota(struct zvm_chan *ch, int calls, uint64_t *room)
-{
-	const uint64_t *lim = ch->src->c->limit;
-	struct zvm_report_chan *rc = ch->rep;
-
-	if (rc->used[calls] >= lim[calls]) {
-		rc->hit |= 1u << calls;
-		return -EDQUOT;
-	}
-	*room = lim[calls + 1] - rc->used[calls + 1];
-	if (*room == 0) {
-		rc->hit |= 1u << (calls + 1);
-		return -EDQUOT;
-	}
-	return 0;
-}
-
-/*
- * The shape every read and write call shares: plain, vector (readv) or
- * positioned (pread64, preadv, preadv2 with an offset), its buffers loaded
- * into sv->riov.  A positioned call needs a seekable channel (else ESPIPE)
- * and an offset of 0 or more (else EINVAL).  0, or -errno.
- */
-struct io_call {
-	int posn;		/* positioned: off is the offset */
-	uint64_t off, total;
-	size_t cnt;
-};
-
-static int
-decode_call(struct zvm_sv *sv, const struct seccomp_notif *req,
-    int seekable, struct io_call *c)
-{
-	const __u64 *a = req->data.args;
-	int nr = req->data.nr;
-	int v2 = nr == SYS_preadv2 || nr == SYS_pwritev2;
-	int vec = v2 || nr == SYS_readv || nr == SYS_writev ||
-	    nr == SYS_preadv || nr == SYS_pwritev;
-
-	if (v2 && a[5] != 0)
-		return -EOPNOTSUPP;
-	c->posn = nr == SYS_pread64 || nr == SYS_pwrite64 ||
-	    nr == SYS_preadv || nr == SYS_pwritev ||
-	    (v2 && (int64_t)a[3] != -1);
-	c->off = 0;
-	if (c->posn) {
-		if (!seekable)
-			return -ESPIPE;
-		if ((int64_t)a[3] < 0)
-			return -EINVAL;
-		c->off = a[3];
-	}
-	return load_iov(sv, vec, a[1], a[2], &c->cnt, &c->total);
 }
 
 /*
@@ -358,7 +202,7 @@ decode_call(struct zvm_sv *sv, const struct seccomp_notif *req,
  */
 static int
 chan_call(struct zvm_sv *sv, const struct seccomp_notif *req, int acc,
-    struct zvm_ofd **op, struct io_call *c)
+    struct zvm_ofd **op, struct zvm_iocall *c)
 {
 	struct zvm_ofd *o = zvm_fd_get(sv, req->data.args[0]);
 	const struct zvm_source *s;
@@ -371,24 +215,8 @@ chan_call(struct zvm_sv *sv, const struct seccomp_notif *req, int acc,
 		return EISDIR;
 	*op = o;
 	s = sv->ch[o->chan].src;
-	return -decode_call(sv, req, s->kind == ZVM_SRC_REG &&
+	return -zvm_tr_iocall(&sv->tr, req, s->kind == ZVM_SRC_REG &&
 	    (s->c->type & rnd), c);
-}
-
-/* An answer that moved n bytes on chan (through o, if a virtual fd):
- * charged by zvm_io_commit once delivered; no position moves yet. */
-static void
-txn_start(struct zvm_sv *sv, int chan, int write, uint64_t n,
-    struct zvm_ofd *o)
-{
-	struct zvm_txn *t = &sv->txn;
-
-	t->active = 1;
-	t->chan = chan;
-	t->write = write;
-	t->n = n;
-	t->ofd = o;
-	t->pos = ZVM_POS_NONE;
 }
 
 static int
@@ -400,7 +228,7 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	struct zvm_ofd *o;
 	struct zvm_chan *ch;
 	struct zvm_source *s;
-	struct io_call call;
+	struct zvm_iocall call;
 	uint64_t room, n, p;
 	ssize_t got;
 
@@ -420,7 +248,7 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 		if (p >= s->size)
 			return ZVM_H_DONE;
 	}
-	if ((e = zvm_io_quota(ch, ZVM_GETS, &room)) < 0)
+	if ((e = zvm_quota(ch, ZVM_GETS, &room)) < 0)
 		return r->error = -e, ZVM_H_DONE;
 	n = call.total < room ? call.total : room;
 	if (s->kind == ZVM_SRC_REG && n > s->size - p)
@@ -450,7 +278,7 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	if ((uint64_t)got == room && call.total > room)
 		ch->rep->hit |= 1u << ZVM_GET_SIZE;
 	r->val = got;
-	txn_start(sv, o->chan, 0, (uint64_t)got, o);
+	zvm_txn_start(sv, o->chan, 0, (uint64_t)got, o);
 	if (s->kind == ZVM_SRC_REG) {
 		t->newpos = p + got;
 		t->pos = call.posn ? ZVM_POS_NONE : s->c->type &
@@ -506,7 +334,7 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 	struct zvm_ofd *o;
 	struct zvm_chan *ch;
 	struct zvm_source *s;
-	struct io_call call;
+	struct zvm_iocall call;
 	uint64_t room, n, p, done = 0, charged = 0;
 	ssize_t got, k = 0;
 
@@ -521,7 +349,7 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 		 * bytes written so far were charged when it parked. */
 		n = room = sv->wwant;
 		done = charged = sv->wdone;
-	} else if ((e = zvm_io_quota(ch, ZVM_PUTS, &room)) < 0)
+	} else if ((e = zvm_quota(ch, ZVM_PUTS, &room)) < 0)
 		return r->error = -e, ZVM_H_DONE;
 	else
 		n = call.total < room ? call.total : room;
@@ -539,7 +367,7 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 	while (done < n) {
 		size_t c = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
 
-		got = from_child(sv, call.cnt, done, sv->buf, c);
+		got = zvm_tr_iov_get(&sv->tr, call.cnt, done, sv->buf, c);
 		if (got <= 0) {
 			k = -EFAULT;
 			break;
@@ -579,16 +407,16 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 		if (k == 0)
 			k = -EIO;
 		if (k == -EPIPE)	/* as the kernel does */
-			syscall(SYS_tgkill, sv->pid, req->pid, SIGPIPE);
+			zvm_tr_signal(&sv->tr, req->pid, SIGPIPE);
 		if (k != -EFAULT)
-			host_error(ch, "write", (int)-k);
+			zvm_host_error(ch, "write", (int)-k);
 		return r->error = (int)-k, ZVM_H_DONE;
 	}
 	if (done == room && call.total > room)
 		ch->rep->hit |= 1u << ZVM_PUT_SIZE;
 	r->val = done;
 	t->restore = 0;
-	txn_start(sv, o->chan, 1, done - charged, o);
+	zvm_txn_start(sv, o->chan, 1, done - charged, o);
 	if (s->kind == ZVM_SRC_REG) {
 		t->newpos = p + done;
 		t->pos = call.posn ? ZVM_POS_NONE : (s->c->type &
@@ -600,350 +428,19 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 	return ZVM_H_DONE;
 }
 
-/*
- * A read of an injected fd (a library or image file the program could
- * map): done here on our copy of the same open file description, at its
- * shared offset, under the channel's quotas like any read.
- */
-static int
-inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
-    struct zvm_resp *r)
-{
-	const __u64 *a = req->data.args;
-	struct zvm_inj *j = zvm_inj_get(sv, a[0]);
-	struct zvm_txn *t = &sv->txn;
-	int posn, e;
-	uint64_t total, room, n, p, done = 0;
-	struct zvm_chan *ch;
-	struct io_call call;
-	size_t cnt;
-	off_t cur;
-
-	if (j == NULL)
-		return r->error = EBADF, ZVM_H_DONE;
-	ch = &sv->ch[j->chan];
-	if ((e = decode_call(sv, req, 1, &call)) < 0)
-		return r->error = -e, ZVM_H_DONE;
-	posn = call.posn;
-	p = call.off;
-	cnt = call.cnt;
-	total = call.total;
-	if (!posn) {
-		if ((cur = lseek(j->fd, 0, SEEK_CUR)) < 0)
-			return r->error = errno, ZVM_H_DONE;
-		p = (uint64_t)cur;
-	}
-	if (total == 0 || p >= j->size)	/* the known end: free */
-		return ZVM_H_DONE;
-	if ((e = zvm_io_quota(ch, ZVM_GETS, &room)) < 0)
-		return r->error = -e, ZVM_H_DONE;
-	n = total < room ? total : room;
-	if (n > j->size - p)
-		n = j->size - p;
-	t->restore = ch->rep->etag_on;
-	if (t->restore)
-		t->saved = ch->etag;
-	while (done < n) {
-		size_t c = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
-		ssize_t k = pread(j->fd, sv->buf, c, p + done), w;
-
-		if (k <= 0) {
-			if (k < 0 && done == 0) {
-				if (t->restore)
-					ch->etag = t->saved;
-				return r->error = errno, ZVM_H_DONE;
-			}
-			break;
-		}
-		if ((w = to_child(sv, cnt, done, sv->buf, k)) <= 0) {
-			if (done == 0) {
-				if (t->restore)
-					ch->etag = t->saved;
-				return r->error = EFAULT, ZVM_H_DONE;
-			}
-			break;
-		}
-		if (ch->rep->etag_on)
-			zvm_etag_update(&ch->etag, sv->buf, w);
-		done += w;
-		if (w < k)
-			break;
-	}
-	if (done == room && total > room)
-		ch->rep->hit |= 1u << ZVM_GET_SIZE;
-	r->val = done;
-	txn_start(sv, j->chan, 0, done, NULL);
-	t->injfd = j->fd;
-	/* The offset moves before the answer: the program may lseek the
-	 * moment it has it.  Undone if the answer is lost. */
-	if (!posn && lseek(j->fd, (off_t)(p + done), SEEK_SET) != -1) {
-		t->newpos = p;
-		t->pos = ZVM_POS_INJ;
-	}
-	return ZVM_H_DONE;
-}
-
-/*
- * A map of n bytes of j from file offset fo, as one read: EDQUOT when it
- * does not fit, or CONTINUE, charged once delivered.  With an etag the
- * bytes are hashed from our copy of the file, in call order; only then,
- * so a map costs no read otherwise.
- */
-static int
-map_charge(struct zvm_sv *sv, struct zvm_resp *r, struct zvm_inj *j,
-    uint64_t fo, uint64_t n)
-{
-	struct zvm_txn *t = &sv->txn;
-	struct zvm_chan *ch = &sv->ch[j->chan];
-	int fd = j->fd >= 0 ? j->fd : j->hashfd, e;
-	uint64_t room = 0, done = 0;
-
-	/* Past the known end nothing can be read: free, like a read. */
-	if (n > 0 && (e = zvm_io_quota(ch, ZVM_GETS, &room)) < 0)
-		return r->error = -e, ZVM_H_DONE;
-	if (n > 0 && n > room) {
-		ch->rep->hit |= 1u << ZVM_GET_SIZE;
-		return r->error = EDQUOT, ZVM_H_DONE;
-	}
-	t->restore = n > 0 && ch->rep->etag_on;
-	if (t->restore)
-		t->saved = ch->etag;
-	while (t->restore && done < n) {
-		size_t c = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
-		ssize_t k = fd < 0 ? -1 : pread(fd, sv->buf, c, fo + done);
-
-		/* A digest that misses bytes the program got means
-		 * nothing: the map fails, as a failed read would. */
-		if (k <= 0) {
-			ch->etag = t->saved;
-			if (k < 0)
-				host_error(ch, "read", errno);
-			return r->error = k < 0 ? errno : EIO, ZVM_H_DONE;
-		}
-		zvm_etag_update(&ch->etag, sv->buf, k);
-		done += k;
-	}
-	r->cont = 1;
-	if (n > 0)	/* else nothing is charged: t stays inactive */
-		txn_start(sv, j->chan, 0, n, NULL);
-	return ZVM_H_DONE;
-}
-
-/*
- * mmap of an injected fd (the filter lets anonymous maps and fds below
- * ZVM_NVFD, which the program's kernel table lacks, run natively).  A
- * map is one read of the mapped length, up to the known end (pages past
- * it cannot be read), decided on the registers alone and answered with
- * CONTINUE.  It cannot be cut like a read: a map that does not fit in
- * what remains of the quota fails with EDQUOT.  An fd we do not know is
- * EBADF, never CONTINUE: it may be one whose close was answered but has
- * not run yet.
- */
-static int
-inj_mmap(struct zvm_sv *sv, const struct seccomp_notif *req,
-    struct zvm_resp *r)
-{
-	const __u64 *a = req->data.args;
-	struct zvm_inj *j;
-	uint64_t n;
-
-	if (a[3] & MAP_ANONYMOUS) {
-		r->cont = 1;
-		return ZVM_H_DONE;
-	}
-	if ((j = zvm_inj_get(sv, a[4])) == NULL)
-		return r->error = EBADF, ZVM_H_DONE;
-	if (j->chan < 0)	/* a pipe: the kernel says ENODEV */
-		return r->error = ENODEV, ZVM_H_DONE;
-	n = a[5] >= j->size ? 0 : a[1] < j->size - a[5] ? a[1] :
-	    j->size - a[5];
-	return map_charge(sv, r, j, a[5], n);
-}
-
-/*
- * The program's threads, from the link count of /proc/PID/task (two plus
- * one per thread); 0 when it cannot be known.
- */
-static unsigned long
-threads(struct zvm_sv *sv)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)sv->pid);
-	return stat(path, &st) == 0 && st.st_nlink > 2 ? st.st_nlink - 2 : 0;
-}
-
-/*
- * The line of /proc/PID/maps holding addr: its start and file offset, and
- * in *jp the injected file mapped there, or NULL (anonymous, another file,
- * no mapping at all).  Read with pread into sv->buf, a buffer at a time.
- * 0, or -1 when the maps cannot be read (then nothing is known).
- */
-static int
-map_at(struct zvm_sv *sv, uint64_t addr, uint64_t *lo, uint64_t *off,
-    struct zvm_inj **jp)
-{
-	size_t have = 0;
-	uint64_t at = 0;
-	char path[64];
-
-	*jp = NULL;
-	if (sv->mapsfd < 0) {
-		snprintf(path, sizeof(path), "/proc/%d/maps", (int)sv->pid);
-		if ((sv->mapsfd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-			return -1;
-	}
-	for (;;) {
-		ssize_t k = pread(sv->mapsfd, sv->buf + have,
-		    ZVM_BUFSZ - 1 - have, at);
-		char *p = (char *)sv->buf, *e;
-
-		if (k < 0)
-			return -1;
-		if (k == 0)	/* the end: addr is mapped by nothing */
-			return 0;
-		at += k;
-		have += k;
-		sv->buf[have] = '\0';
-		while ((e = strchr(p, '\n')) != NULL) {
-			unsigned long long l, h, o, ino;
-			unsigned maj, mnr;
-
-			*e = '\0';
-			if (sscanf(p, "%llx-%llx %*s %llx %x:%x %llu", &l, &h,
-			    &o, &maj, &mnr, &ino) != 6 || addr >= h) {
-				p = e + 1;
-				continue;
-			}
-			/* In address order: the first line past it ends it. */
-			if (addr < l || ino == 0)
-				return 0;
-			*lo = l;
-			*off = o;
-			for (size_t i = 0; i < sv->ninj; i++)
-				if (sv->inj[i].chan >= 0 &&
-				    sv->inj[i].ino == (ino_t)ino &&
-				    sv->inj[i].dev == makedev(maj, mnr)) {
-					*jp = &sv->inj[i];
-					break;
-				}
-			return 0;
-		}
-		/* Keep the unfinished line; one longer than the buffer is
-		 * no maps line. */
-		have -= p - (char *)sv->buf;
-		if (have == ZVM_BUFSZ - 1)
-			return -1;
-		memmove(sv->buf, p, have);
-	}
-}
-
-/*
- * mremap.  Shrinking or moving reaches no byte the map did not have:
- * CONTINUE.  Growing a map of an injected file maps more of it: one read
- * of the bytes the file has past the map's end, charged like mmap's (and
- * EDQUOT when it does not fit).  What old_address maps is read from
- * /proc/PID/maps, kernel state that another thread could change between
- * our read and the CONTINUE (a MAP_FIXED map of an injected file over an
- * anonymous block, then grown free).  With a single thread nothing can:
- * it is blocked in this call, and no other task shares its memory (the
- * filter allows clone only for threads).  With more, growth fails with
- * EAGAIN, as mremap does for locked memory it cannot grow; glibc's and
- * musl's realloc then copy.  An overcharge (a map of ours replaced by
- * another) is not possible either, for the same reason.
- */
-static int
-do_mremap(struct zvm_sv *sv, const struct seccomp_notif *req,
-    struct zvm_resp *r)
-{
-	const __u64 *a = req->data.args;
-	uint64_t lo, off, fo, n;
-	struct zvm_inj *j;
-
-	/* Before the exec it is zvm-run's own code (and /proc/PID/maps
-	 * opened then would show that memory for good). */
-	if (a[2] <= a[1] || !sv->execed) {
-		r->cont = 1;
-		return ZVM_H_DONE;
-	}
-	if (threads(sv) != 1)
-		return r->error = EAGAIN, ZVM_H_DONE;
-	/* Maps we cannot read say nothing: no growth then. */
-	if (map_at(sv, a[0], &lo, &off, &j) == -1)
-		return r->error = ENOMEM, ZVM_H_DONE;
-	if (j == NULL) {
-		r->cont = 1;
-		return ZVM_H_DONE;
-	}
-	/* The file bytes past the map's end, up to the known end. */
-	fo = off + (a[0] - lo) + a[1];
-	n = fo >= j->size ? 0 : a[2] - a[1] < j->size - fo ? a[2] - a[1] :
-	    j->size - fo;
-	return map_charge(sv, r, j, fo, n);
-}
-
 int
-zvm_io_handle(struct zvm_sv *sv, const struct seccomp_notif *req,
+zvm_h_io(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r, int *chan, short *events)
 {
-	struct zvm_inj *j;
-
-	sv->txn.active = 0;
-	if (req->data.nr == SYS_mmap)
-		return inj_mmap(sv, req, r);
-	if (req->data.nr == SYS_mremap)
-		return do_mremap(sv, req, r);
-	/* The program's own pipe: no channel, no quota, native. */
-	if ((is_read(req->data.nr) || is_write(req->data.nr)) &&
-	    (j = zvm_inj_get(sv, req->data.args[0])) != NULL && j->chan < 0) {
-		r->cont = 1;
-		return ZVM_H_DONE;
-	}
-	if (is_read(req->data.nr))
-		return (uint32_t)req->data.args[0] >= ZVM_NVFD ?
-		    inj_read(sv, req, r) : do_read(sv, req, r, chan, events);
-	if (is_write(req->data.nr))
+	if (zvm_tr_is_read(req->data.nr))
+		return do_read(sv, req, r, chan, events);
+	if (zvm_tr_is_write(req->data.nr))
 		return do_write(sv, req, r, chan, events);
 	return -1;
 }
 
 void
-zvm_io_commit(struct zvm_sv *sv, int ok)
-{
-	struct zvm_txn *t = &sv->txn;
-	struct zvm_chan *ch;
-
-	if (!t->active)
-		return;
-	t->active = 0;
-	ch = &sv->ch[t->chan];
-	if (!ok) {
-		if (t->restore)
-			ch->etag = t->saved;
-		if (t->pos == ZVM_POS_INJ)	/* back to before the read */
-			(void)lseek(t->injfd, (off_t)t->newpos, SEEK_SET);
-		if (!t->write)
-			return;	/* the bytes stay where they were */
-	} else {
-		ch->rep->used[t->write ? ZVM_PUTS : ZVM_GETS]++;
-		ch->rep->used[t->write ? ZVM_PUT_SIZE : ZVM_GET_SIZE] += t->n;
-	}
-	switch (t->pos) {
-	case ZVM_POS_OFD:
-		t->ofd->off = t->newpos;
-		break;
-	case ZVM_POS_READ:
-		ch->src->rpos = t->newpos;
-		break;
-	case ZVM_POS_WRITE:
-		ch->src->wpos = t->newpos;
-		break;
-	}
-}
-
-void
-zvm_io_end(struct zvm_sv *sv)
+zvm_h_io_end(struct zvm_sv *sv)
 {
 	if (bus_on) {
 		sigaction(SIGBUS, &bus_old, NULL);

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "base/path.h"
-#include "sv/sv.h"
+#include "sv/state.h"
 
 int
 zvm_img_setup(struct zvm_sv *sv)

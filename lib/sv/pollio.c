@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sv/sv.h"
+#include "sv/handler.h"
 
 #define MAXPOLL	65536		/* more pollfds than this: EINVAL */
 #define ALWAYS	(POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
@@ -46,41 +46,6 @@
 struct kts {			/* the kernel's timespec and timeval */
 	int64_t sec, frac;
 };
-
-void
-zvm_pw_free(struct zvm_pollwait *w)
-{
-	if (w == NULL)
-		return;
-	free(w->p);
-	free(w);
-}
-
-/* Watch our fd for ev while the call waits (-1: only look again every
- * SIG_TICK).  -1: no memory. */
-static int
-watch(struct zvm_pollwait **wp, int fd, short ev)
-{
-	struct zvm_pollwait *w = *wp;
-
-	if (w == NULL && (w = *wp = calloc(1, sizeof(*w))) == NULL)
-		return -1;
-	if (fd < 0) {
-		w->tick = 1;
-		return 0;
-	}
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 8;
-		struct pollfd *p = realloc(w->p, cap * sizeof(*p));
-
-		if (p == NULL)
-			return -1;
-		w->p = p;
-		w->cap = cap;
-	}
-	w->p[w->n++] = (struct pollfd){ fd, ev, 0 };
-	return 0;
-}
 
 /* The host's answer for fd, now. */
 static short
@@ -121,7 +86,7 @@ fd_ready(struct zvm_sv *sv, int32_t fd, short ev, struct zvm_pollwait **wp,
 			return 0;
 		}
 		*rev = host_poll(s->fd, ev) & want;
-		return *rev == 0 && wp ? watch(wp, s->fd, ev) : 0;
+		return *rev == 0 && wp ? zvm_pw_add(wp, s->fd, ev) : 0;
 	}
 	if ((j = zvm_inj_get(sv, (uint32_t)fd)) == NULL) {
 		*rev = POLLNVAL;
@@ -133,7 +98,7 @@ fd_ready(struct zvm_sv *sv, int32_t fd, short ev, struct zvm_pollwait **wp,
 	}
 	/* A pipe end the program holds alone: look through a copy. */
 	{
-		int c = (int)syscall(SYS_pidfd_getfd, sv->pidfd, fd, 0);
+		int c = zvm_tr_getfd(&sv->tr, fd);
 
 		if (c == -1) {
 			*rev = POLLNVAL;
@@ -142,7 +107,7 @@ fd_ready(struct zvm_sv *sv, int32_t fd, short ev, struct zvm_pollwait **wp,
 		*rev = host_poll(c, ev) & want;
 		close(c);
 	}
-	return *rev == 0 && wp ? watch(wp, -1, ev) : 0;
+	return *rev == 0 && wp ? zvm_pw_add(wp, -1, ev) : 0;
 }
 
 /* Is every fd of the set a real one (or negative)?  Then the kernel
@@ -183,7 +148,7 @@ deadline_of(struct zvm_sv *sv, int kind, uint64_t arg, uint64_t *dl)
 	if (kind == 0) {
 		int ms = (int)arg;
 
-		*dl = ms < 0 ? UINT64_MAX : zvm_sv_now() +
+		*dl = ms < 0 ? UINT64_MAX : zvm_tr_now() +
 		    (uint64_t)ms * 1000000;
 		return 0;
 	}
@@ -191,7 +156,7 @@ deadline_of(struct zvm_sv *sv, int kind, uint64_t arg, uint64_t *dl)
 		*dl = UINT64_MAX;
 		return 0;
 	}
-	if (zvm_sv_peek(sv, arg, &t, sizeof(t)) < 0)
+	if (zvm_tr_peek(&sv->tr, arg, &t, sizeof(t)) < 0)
 		return -EFAULT;
 	if (t.sec < 0 || t.frac < 0 ||
 	    t.frac >= (kind == 1 ? 1000000000 : 1000000))
@@ -202,7 +167,7 @@ deadline_of(struct zvm_sv *sv, int kind, uint64_t arg, uint64_t *dl)
 	}
 	ns = (uint64_t)t.sec * 1000000000 + (uint64_t)t.frac *
 	    (kind == 1 ? 1 : 1000);
-	*dl = zvm_sv_now() + ns;
+	*dl = zvm_tr_now() + ns;
 	return 0;
 }
 
@@ -215,13 +180,13 @@ time_left(struct zvm_sv *sv, int kind, uint64_t arg, uint64_t dl)
 
 	if (kind == 0 || arg == 0 || dl == UINT64_MAX)
 		return;
-	now = zvm_sv_now();
+	now = zvm_tr_now();
 	left = dl > now ? dl - now : 0;
 	t.sec = (int64_t)(left / 1000000000);
 	t.frac = (int64_t)(left % 1000000000);
 	if (kind == 2)
 		t.frac /= 1000;
-	(void)zvm_sv_poke(sv, arg, &t, sizeof(t));
+	(void)zvm_tr_poke(&sv->tr, arg, &t, sizeof(t));
 }
 
 /* poll and ppoll: a[0] fds, a[1] nfds, a[2] timeout (ms or timespec). */
@@ -239,7 +204,7 @@ do_poll(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = EINVAL, ZVM_H_DONE;
 	if ((p = malloc(n ? n * sizeof(*p) : 1)) == NULL)
 		return r->error = ENOMEM, ZVM_H_DONE;
-	if (n && zvm_sv_peek(sv, a[0], p, n * sizeof(*p)) < 0) {
+	if (n && zvm_tr_peek(&sv->tr, a[0], p, n * sizeof(*p)) < 0) {
 		free(p);
 		return r->error = EFAULT, ZVM_H_DONE;
 	}
@@ -262,11 +227,11 @@ do_poll(struct zvm_sv *sv, const struct seccomp_notif *req,
 		}
 		ready += p[i].revents != 0;
 	}
-	if (ready == 0 && zvm_sv_now() < *dl) {
+	if (ready == 0 && zvm_tr_now() < *dl) {
 		free(p);
 		return ZVM_H_PEND;
 	}
-	if (n && zvm_sv_poke(sv, a[0], p, n * sizeof(*p)) < 0)
+	if (n && zvm_tr_poke(&sv->tr, a[0], p, n * sizeof(*p)) < 0)
 		r->error = EFAULT;
 	else {
 		r->val = (int64_t)ready;
@@ -305,7 +270,7 @@ do_select(struct zvm_sv *sv, const struct seccomp_notif *req,
 			r->error = ENOMEM;
 			goto out;
 		}
-		if (zvm_sv_peek(sv, a[1 + s], in[s], bytes) < 0) {
+		if (zvm_tr_peek(&sv->tr, a[1 + s], in[s], bytes) < 0) {
 			r->error = EFAULT;
 			goto out;
 		}
@@ -344,12 +309,13 @@ do_select(struct zvm_sv *sv, const struct seccomp_notif *req,
 				ready++;
 			}
 	}
-	if (ready == 0 && zvm_sv_now() < *dl) {
+	if (ready == 0 && zvm_tr_now() < *dl) {
 		rc = ZVM_H_PEND;
 		goto out;
 	}
 	for (int s = 0; s < 3; s++)
-		if (out[s] && zvm_sv_poke(sv, a[1 + s], out[s], bytes) < 0) {
+		if (out[s] &&
+		    zvm_tr_poke(&sv->tr, a[1 + s], out[s], bytes) < 0) {
 			r->error = EFAULT;
 			goto out;
 		}
@@ -363,39 +329,8 @@ out:
 	return rc;
 }
 
-/* One "Name:\thex" line of a status file, or 0. */
-static uint64_t
-mask_of(const char *status, const char *name)
-{
-	const char *p = strstr(status, name);
-
-	return p ? strtoull(p + strlen(name), NULL, 16) : 0;
-}
-
 int
-zvm_poll_signalled(struct zvm_sv *sv, pid_t tid)
-{
-	char path[64], st[4096];
-	uint64_t pend;
-	ssize_t k;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)sv->pid,
-	    (int)tid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	k = read(fd, st, sizeof(st) - 1);
-	close(fd);
-	if (k <= 0)
-		return 0;
-	st[k] = '\0';
-	pend = mask_of(st, "\nSigPnd:") | mask_of(st, "\nShdPnd:");
-	return (pend & ~mask_of(st, "\nSigBlk:") &
-	    mask_of(st, "\nSigCgt:")) != 0;
-}
-
-int
-zvm_poll_handle(struct zvm_sv *sv, const struct seccomp_notif *req,
+zvm_h_poll(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r)
 {
 	int h;

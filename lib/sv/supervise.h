@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * supervise - serve a started program until it is gone: answer every
- * notification (the virtual fd table in lib/sv/fdtable, channel I/O under
- * quotas in lib/sv/chanio, denials counted here), enforce the timeout, reap
- * the program and fill the report.
+ * supervise - the supervisor, lib/sv: serve a started program until it
+ * is gone, enforce the timeout, reap it and fill the report.  This is its
+ * one public header (zvm-run's); inside, four layers call only down:
+ *
+ *   loop     loop.c, table.c, watch.c   notifications in, answers out
+ *   handlers chanio.c, injio.c, fdtable.c, names.c, pollio.c, proc.c
+ *            (handler.h)                one family of calls each
+ *   state    fds.c, account.c, stat.c, wait.c, image.c (state.h)
+ *            the fd table, quotas, the name space the handlers share
+ *   tracee   tracee.c (tracee.h)        the program's memory, answers
+ *
+ * lib/sv uses lib/run, lib/manifest and lib/base; scripts/layers checks.
  */
 #ifndef ZVM_SUPERVISE_H
 #define ZVM_SUPERVISE_H

@@ -1,29 +1,36 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * sv - state shared by the supervisor's three parts (internal to libzvm):
- * supervise.c (the loop), fdtable.c (virtual fds, paths, stat, ioctl) and
- * chanio.c (reads and writes under quotas).  A handler gets one
- * notification and either fills a response or asks to wait (pending).
+ * state - what the supervisor knows of a run, shared by the handlers:
+ * the channels and their accounting (quotas, etags, the answer's
+ * transaction), the program's fd table (virtual fds below ZVM_NVFD,
+ * injected real fds above), the file name space beyond the channels
+ * (images, virtual directories), and the call being served.  Below the
+ * handlers, above lib/sv/tracee: it may use the tracee, lib/run,
+ * lib/manifest and lib/base, never a handler or the loop.
+ *
+ * A handler gets one notification and fills a struct zvm_resp, or asks
+ * to wait (ZVM_H_PEND); the loop sends the answer and then commits the
+ * transaction (zvm_txn_commit): quotas and positions move only once an
+ * answer was delivered.
  */
-#ifndef ZVM_SV_H
-#define ZVM_SV_H
+#ifndef ZVM_STATE_H
+#define ZVM_STATE_H
 
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/uio.h>
 
 #include "base/etag.h"
 #include "manifest/report.h"
 #include "run/sandbox.h"
 #include "run/source.h"
+#include "sv/tracee.h"
 
-#define ZVM_IOV_MAX	1024
-#define ZVM_MAX_RW	0x7ffff000UL	/* the kernel's MAX_RW_COUNT */
 #define ZVM_BUFSZ	(1024 * 1024)
-#define ZVM_DEV		0x7a766d	/* st_dev of every channel: "zvm" */
+/* The st_dev of every channel: "zvm". */
+#define ZVM_DEV		0x7a766d
 
 /* An open file description: what open() made, dup() shares. */
 struct zvm_ofd {
@@ -72,33 +79,22 @@ struct zvm_resp {
 	int error;		/* positive errno; 0: success */
 	int cont;		/* answer CONTINUE (register-only decisions) */
 	int inject;		/* answer by injecting injfd (ADDFD|SEND) */
-	int injfd;		/* ours; consumed by respond() */
+	int injfd;		/* ours; consumed by zvm_inj_answer() */
 	int injchan;
 	int injflags;		/* the open's O_CLOEXEC */
 	uint64_t injsize;
 };
 
-/* Handler results. */
+/* Handler results: answer now, or wait in the loop's pending table. */
 enum { ZVM_H_DONE, ZVM_H_PEND };
 
 /* What a waiting poll or select watches: our fds and their events, and
  * whether it holds a pipe of the program's (tick: look again every
- * SIG_TICK, no fd of ours stands for it). */
+ * tick, no fd of ours stands for it). */
 struct zvm_pollwait {
 	struct pollfd *p;
 	size_t n, cap;
 	int tick;
-};
-
-struct zvm_pending {
-	struct seccomp_notif req;
-	int chan;		/* -1: a poll or select */
-	short events;		/* POLLIN or POLLOUT */
-	uint64_t done, want;	/* a blocking write: written so far, of */
-	struct zvm_pollwait *pw;	/* a poll's: what it waits on */
-	uint64_t deadline;	/* a poll's: CLOCK_MONOTONIC ns, or
-				 * UINT64_MAX */
-	uint64_t sigcheck;	/* a poll's: when to look for signals */
 };
 
 /* What an I/O answer changes once it is delivered. */
@@ -120,9 +116,7 @@ struct zvm_txn {
 };
 
 struct zvm_sv {
-	pid_t pid;		/* the program's leader (our child) */
-	int listener, pidfd, timerfd, sigfd;
-	uint64_t timeout;
+	struct zvm_tracee tr;
 	int execed;		/* the first execveat was answered */
 	int memtag;		/* take the memory etag at exit_group */
 	volatile int *exec_err;	/* the child's failed execveat, or 0 */
@@ -132,11 +126,7 @@ struct zvm_sv {
 	struct zvm_report *rep;
 	struct zvm_ofd *fd[ZVM_NVFD];
 	unsigned char cloexec[ZVM_NVFD];
-	struct zvm_pending *pend;
-	size_t npend, cappend;
 	unsigned char *buf;	/* ZVM_BUFSZ bytes */
-	struct iovec riov[ZVM_IOV_MAX];	/* a call's remote iovecs */
-	struct iovec siov[ZVM_IOV_MAX];	/* a slice of them */
 	struct zvm_txn txn;
 	/* The call being served, when it is a blocking write resumed from
 	 * the pending table (0, 0 for a new call). */
@@ -145,53 +135,69 @@ struct zvm_sv {
 	 * handler makes one) and its deadline (0 for a new call). */
 	struct zvm_pollwait *pwait;
 	uint64_t pdeadline;
-	uint64_t cur_id;	/* the notification being served */
 	struct zvm_inj *inj;	/* index: fd - ZVM_NVFD */
 	size_t ninj, capinj;
 	char *prog;		/* Program, normalized; its host file */
 	char *progreal;		/* what Program's symlinks lead to */
-	char **nalias;		/* every alias, normalized (lib/sv/image) */
-	int mapsfd;		/* /proc/PID/maps once the program runs */
+	char **nalias;		/* every alias, normalized (image.c) */
 };
 
-/* The child's memory (through the leader pid).  0 or -EFAULT. */
-int zvm_sv_peek(struct zvm_sv *, uint64_t addr, void *, size_t);
-int zvm_sv_poke(struct zvm_sv *, uint64_t addr, const void *, size_t);
-
-/* CLOCK_MONOTONIC in ns. */
-uint64_t zvm_sv_now(void);
-/* A NUL-terminated string of at most n - 1 bytes.  0, -EFAULT, or
- * -ENAMETOOLONG. */
-int zvm_sv_peekstr(struct zvm_sv *, uint64_t addr, char *, size_t n);
-
-/* Answer with errno err and count the call as denied. */
-void zvm_sv_deny(struct zvm_sv *, const struct seccomp_notif *,
-    struct zvm_resp *, int err);
-
+/* fds.c: the virtual fds. */
 /* The ofd of a virtual fd (low 32 bits of the argument), or NULL. */
 struct zvm_ofd *zvm_fd_get(struct zvm_sv *, uint64_t fdarg);
-
-/* fdtable.c: open, close, dup*, fcntl, fstat/stat family, lseek, ioctl
- * and the other path and fd calls.  Returns 1 when nr was handled. */
-int zvm_fd_handle(struct zvm_sv *, const struct seccomp_notif *,
-    struct zvm_resp *);
+struct zvm_ofd *zvm_fd_new(int chan, int acc);
+/* Lowest free fd at or above min; -EMFILE when none. */
+int zvm_fd_lowest(struct zvm_sv *, unsigned min);
+/* Put o at fd (closing what was there), one more reference. */
+void zvm_fd_install(struct zvm_sv *, int fd, struct zvm_ofd *o,
+    int cloexec);
+void zvm_fd_put(struct zvm_sv *, int fd);
 void zvm_fd_closeall(struct zvm_sv *);
 
+/* fds.c: the injected fds. */
 /* The injected fd a call names (low 32 bits), or NULL. */
 struct zvm_inj *zvm_inj_get(struct zvm_sv *, uint64_t fdarg);
+/* Make room for the next number; -1 when out of memory. */
+int zvm_inj_grow(struct zvm_sv *);
 /* Record a delivered injection; -1 when out of memory (fd closed). */
 int zvm_inj_add(struct zvm_sv *, int childfd, int fd, int chan,
     uint64_t size);
 /* Forget an injected fd (the program closed it). */
 void zvm_inj_drop(struct zvm_sv *, uint64_t fdarg);
 void zvm_inj_closeall(struct zvm_sv *);
-/* pipe2 into the program: both ends injected, the pair written at addr.
- * 0 or -errno. */
-int zvm_inj_pipe(struct zvm_sv *, uint64_t addr, uint32_t flags);
-/* Answer req by injecting r->injfd (r->injflags: O_CLOEXEC).
+/* Answer call id by injecting r->injfd (r->injflags: O_CLOEXEC).
  * 1: answered; 0: the call is gone. */
-int zvm_inj_send(struct zvm_sv *, const struct seccomp_notif *,
-    const struct zvm_resp *);
+int zvm_inj_answer(struct zvm_sv *, uint64_t id, const struct zvm_resp *);
+
+/* account.c: what the report counts. */
+/* Which quota stops a call on ch (-EDQUOT, the hit recorded), or 0 with
+ * *room the bytes left; calls is ZVM_GETS or ZVM_PUTS. */
+int zvm_quota(struct zvm_chan *, int calls, uint64_t *room);
+/* Answer with errno err and count the call as denied. */
+void zvm_deny(struct zvm_sv *, const struct seccomp_notif *,
+    struct zvm_resp *, int err);
+/* A host-side failure on a channel, for the report. */
+void zvm_host_error(struct zvm_chan *, const char *op, int err);
+/* An answer that moved n bytes on chan (through o, if a virtual fd),
+ * charged by zvm_txn_commit once delivered; no position moves yet. */
+void zvm_txn_start(struct zvm_sv *, int chan, int write, uint64_t n,
+    struct zvm_ofd *o);
+/* After the answer was delivered (ok = 1) or lost (ok = 0, the thread
+ * is dying): charge quotas, move positions, or undo. */
+void zvm_txn_commit(struct zvm_sv *, int ok);
+
+/* stat.c: what fstat and stat say. */
+void zvm_stat_chan(struct zvm_sv *, int chan, struct stat *);
+/* Of a program fd (virtual or injected): 0 or -errno. */
+int zvm_stat_fd(struct zvm_sv *, uint64_t fd, struct stat *);
+/* Write st to the program as a struct stat, or a statx (x). */
+int zvm_stat_put(struct zvm_sv *, const struct stat *, uint64_t buf, int x);
+
+/* wait.c: a waiting call's set. */
+/* Watch our fd for ev while the call waits (-1: only look again every
+ * tick).  -1: no memory. */
+int zvm_pw_add(struct zvm_pollwait **, int fd, short ev);
+void zvm_pw_free(struct zvm_pollwait *);
 
 /* image.c: the name space beyond the channels. */
 int zvm_img_setup(struct zvm_sv *);
@@ -205,25 +211,5 @@ int zvm_vdir_is(const struct zvm_sv *, const char *norm);
 ssize_t zvm_vdir_list(struct zvm_sv *, const char *dir, uint64_t *pos,
     unsigned char *buf, size_t cap);
 void zvm_vdir_stat(const char *path, struct stat *);
-
-/* chanio.c: read/write and their p/v variants.  ZVM_H_DONE or
- * ZVM_H_PEND (*chan, *events: what to wait for); -1: not an I/O call. */
-int zvm_io_handle(struct zvm_sv *, const struct seccomp_notif *,
-    struct zvm_resp *, int *chan, short *events);
-/* Called after the response to an I/O call was delivered (ok = 1) or
- * lost (ok = 0, the thread is dying): charge quotas, move positions. */
-void zvm_io_commit(struct zvm_sv *, int ok);
-/* Which quota stops a call on ch (-EDQUOT, the hit recorded), or 0 with
- * *room the bytes left; calls is ZVM_GETS or ZVM_PUTS. */
-int zvm_io_quota(struct zvm_chan *, int calls, uint64_t *room);
-void zvm_io_end(struct zvm_sv *);
-
-/* pollio.c: poll, ppoll, select, pselect6.  ZVM_H_DONE, or ZVM_H_PEND
- * with sv->pwait and sv->pdeadline what to wait for; -1: not one. */
-int zvm_poll_handle(struct zvm_sv *, const struct seccomp_notif *,
-    struct zvm_resp *);
-void zvm_pw_free(struct zvm_pollwait *);
-/* Has thread tid of the program a caught signal pending, unblocked? */
-int zvm_poll_signalled(struct zvm_sv *, pid_t tid);
 
 #endif

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * fds - the program's fd table as the supervisor keeps it.  Below
+ * ZVM_NVFD every fd is virtual: an index into open file descriptions
+ * that dup shares; the kernel's table has nothing there.  From ZVM_NVFD
+ * up are real read-only fds the supervisor installed (libraries, image
+ * files, the program's own pipes), for files the program may need to
+ * map.  The supervisor opens the file itself and installs it with ADDFD
+ * and SETFD|SEND, which also answers the open: no window exists in which
+ * the fd is there but the open has not returned (sandbox.md section 3,
+ * pitfall 3).  Their numbers are never reused, since a close is answered
+ * with CONTINUE and runs after the answer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sv/state.h"
+
+struct zvm_ofd *
+zvm_fd_get(struct zvm_sv *sv, uint64_t fdarg)
+{
+	uint32_t fd = (uint32_t)fdarg;
+
+	return fd < ZVM_NVFD ? sv->fd[fd] : NULL;
+}
+
+void
+zvm_fd_put(struct zvm_sv *sv, int fd)
+{
+	struct zvm_ofd *o = sv->fd[fd];
+
+	sv->fd[fd] = NULL;
+	sv->cloexec[fd] = 0;
+	if (o && --o->refs == 0) {
+		if (o->hostfd >= 0)
+			close(o->hostfd);
+		free(o->name);
+		free(o);
+	}
+}
+
+struct zvm_ofd *
+zvm_fd_new(int chan, int acc)
+{
+	struct zvm_ofd *o = calloc(1, sizeof(*o));
+
+	if (o) {
+		o->chan = chan;
+		o->acc = acc;
+		o->hostfd = -1;
+	}
+	return o;
+}
+
+int
+zvm_fd_lowest(struct zvm_sv *sv, unsigned min)
+{
+	for (unsigned i = min; i < ZVM_NVFD; i++)
+		if (sv->fd[i] == NULL)
+			return i;
+	return -EMFILE;
+}
+
+void
+zvm_fd_install(struct zvm_sv *sv, int fd, struct zvm_ofd *o, int cloexec)
+{
+	if (sv->fd[fd])
+		zvm_fd_put(sv, fd);
+	o->refs++;
+	sv->fd[fd] = o;
+	sv->cloexec[fd] = cloexec != 0;
+}
+
+void
+zvm_fd_closeall(struct zvm_sv *sv)
+{
+	for (int i = 0; i < ZVM_NVFD; i++)
+		zvm_fd_put(sv, i);
+}
+
+struct zvm_inj *
+zvm_inj_get(struct zvm_sv *sv, uint64_t fdarg)
+{
+	uint32_t fd = (uint32_t)fdarg;
+
+	if (fd < ZVM_NVFD || fd - ZVM_NVFD >= sv->ninj)
+		return NULL;
+	return sv->inj[fd - ZVM_NVFD].fd != -1 ? &sv->inj[fd - ZVM_NVFD] :
+	    NULL;
+}
+
+int
+zvm_inj_grow(struct zvm_sv *sv)
+{
+	struct zvm_inj *p;
+	size_t cap;
+
+	if (sv->ninj < sv->capinj)
+		return 0;
+	cap = sv->capinj ? sv->capinj * 2 : 64;
+	if ((p = realloc(sv->inj, cap * sizeof(*p))) == NULL)
+		return -1;
+	sv->inj = p;
+	sv->capinj = cap;
+	return 0;
+}
+
+int
+zvm_inj_add(struct zvm_sv *sv, int childfd, int fd, int chan, uint64_t size)
+{
+	size_t i = (size_t)childfd - ZVM_NVFD;
+
+	if (i != sv->ninj || zvm_inj_grow(sv) == -1) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	sv->inj[i].fd = fd;
+	sv->inj[i].chan = chan;
+	sv->inj[i].size = size;
+	sv->inj[i].hashfd = -1;
+	sv->inj[i].dev = 0;
+	sv->inj[i].ino = 0;
+	/* Unknown (an fstat that failed): no map of it is ever found, so
+	 * mremap could grow one free.  Not worth the risk: no injection. */
+	if (fd >= 0) {
+		struct stat st;
+
+		if (fstat(fd, &st) == -1) {
+			close(fd);
+			return -1;
+		}
+		sv->inj[i].dev = st.st_dev;
+		sv->inj[i].ino = st.st_ino;
+	}
+	sv->ninj++;
+	return 0;
+}
+
+void
+zvm_inj_drop(struct zvm_sv *sv, uint64_t fdarg)
+{
+	struct zvm_inj *j = zvm_inj_get(sv, fdarg);
+
+	if (j) {
+		/* Its maps live on: an etag hashes what mremap adds. */
+		if (j->fd >= 0 && j->chan >= 0 && sv->ch[j->chan].rep->etag_on)
+			j->hashfd = j->fd;
+		else if (j->fd >= 0)
+			close(j->fd);
+		j->fd = -1;
+	}
+}
+
+void
+zvm_inj_closeall(struct zvm_sv *sv)
+{
+	for (size_t i = 0; i < sv->ninj; i++) {
+		if (sv->inj[i].fd >= 0)
+			close(sv->inj[i].fd);
+		if (sv->inj[i].hashfd >= 0)
+			close(sv->inj[i].hashfd);
+	}
+	free(sv->inj);
+	sv->inj = NULL;
+	sv->ninj = sv->capinj = 0;
+}
+
+/* Installed (or an error sent instead): 1; the call is gone: 0. */
+int
+zvm_inj_answer(struct zvm_sv *sv, uint64_t id, const struct zvm_resp *r)
+{
+	int fd, err;
+
+	if (zvm_inj_grow(sv) == -1) {
+		close(r->injfd);
+		err = ENOMEM;
+	} else {
+		fd = zvm_tr_addfd(&sv->tr, id, r->injfd, ZVM_NVFD + sv->ninj,
+		    r->injflags & O_CLOEXEC, 1);
+		if (fd >= 0)
+			return zvm_inj_add(sv, fd, r->injfd, r->injchan,
+			    r->injsize), 1;
+		close(r->injfd);
+		if (fd == -ENOENT)
+			return 0;
+		/* Over RLIMIT_NOFILE (EMFILE, EBADF): the open fails as it
+		 * would natively. */
+		err = fd == -ENOMEM ? ENOMEM : EMFILE;
+	}
+	return zvm_tr_answer(&sv->tr, id, 0, err, 0);
+}

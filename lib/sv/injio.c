@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * injio - the calls that move bytes through an injected fd: reads of a
+ * library or image file (done here on our copy of the same open file
+ * description, under the channel's quotas like any read), mmap and
+ * mremap (a map is one read of the bytes it makes readable, decided on
+ * the registers and answered with CONTINUE), and the reads and writes of
+ * the program's own pipes, which run natively.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "manifest/channel.h"
+#include "sv/handler.h"
+
+/*
+ * A read of an injected fd (a library or image file the program could
+ * map): done here on our copy of the same open file description, at its
+ * shared offset, under the channel's quotas like any read.
+ */
+static int
+inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r)
+{
+	const __u64 *a = req->data.args;
+	struct zvm_inj *j = zvm_inj_get(sv, a[0]);
+	struct zvm_txn *t = &sv->txn;
+	int posn, e;
+	uint64_t total, room, n, p, done = 0;
+	struct zvm_chan *ch;
+	struct zvm_iocall call;
+	size_t cnt;
+	off_t cur;
+
+	if (j == NULL)
+		return r->error = EBADF, ZVM_H_DONE;
+	ch = &sv->ch[j->chan];
+	if ((e = zvm_tr_iocall(&sv->tr, req, 1, &call)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	posn = call.posn;
+	p = call.off;
+	cnt = call.cnt;
+	total = call.total;
+	if (!posn) {
+		if ((cur = lseek(j->fd, 0, SEEK_CUR)) < 0)
+			return r->error = errno, ZVM_H_DONE;
+		p = (uint64_t)cur;
+	}
+	if (total == 0 || p >= j->size)	/* the known end: free */
+		return ZVM_H_DONE;
+	if ((e = zvm_quota(ch, ZVM_GETS, &room)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	n = total < room ? total : room;
+	if (n > j->size - p)
+		n = j->size - p;
+	t->restore = ch->rep->etag_on;
+	if (t->restore)
+		t->saved = ch->etag;
+	while (done < n) {
+		size_t c = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
+		ssize_t k = pread(j->fd, sv->buf, c, p + done), w;
+
+		if (k <= 0) {
+			if (k < 0 && done == 0) {
+				if (t->restore)
+					ch->etag = t->saved;
+				return r->error = errno, ZVM_H_DONE;
+			}
+			break;
+		}
+		if ((w = zvm_tr_iov_put(&sv->tr, cnt, done, sv->buf, k)) <= 0) {
+			if (done == 0) {
+				if (t->restore)
+					ch->etag = t->saved;
+				return r->error = EFAULT, ZVM_H_DONE;
+			}
+			break;
+		}
+		if (ch->rep->etag_on)
+			zvm_etag_update(&ch->etag, sv->buf, w);
+		done += w;
+		if (w < k)
+			break;
+	}
+	if (done == room && total > room)
+		ch->rep->hit |= 1u << ZVM_GET_SIZE;
+	r->val = done;
+	zvm_txn_start(sv, j->chan, 0, done, NULL);
+	t->injfd = j->fd;
+	/* The offset moves before the answer: the program may lseek the
+	 * moment it has it.  Undone if the answer is lost. */
+	if (!posn && lseek(j->fd, (off_t)(p + done), SEEK_SET) != -1) {
+		t->newpos = p;
+		t->pos = ZVM_POS_INJ;
+	}
+	return ZVM_H_DONE;
+}
+
+/*
+ * A map of n bytes of j from file offset fo, as one read: EDQUOT when it
+ * does not fit, or CONTINUE, charged once delivered.  With an etag the
+ * bytes are hashed from our copy of the file, in call order; only then,
+ * so a map costs no read otherwise.
+ */
+static int
+map_charge(struct zvm_sv *sv, struct zvm_resp *r, struct zvm_inj *j,
+    uint64_t fo, uint64_t n)
+{
+	struct zvm_txn *t = &sv->txn;
+	struct zvm_chan *ch = &sv->ch[j->chan];
+	int fd = j->fd >= 0 ? j->fd : j->hashfd, e;
+	uint64_t room = 0, done = 0;
+
+	/* Past the known end nothing can be read: free, like a read. */
+	if (n > 0 && (e = zvm_quota(ch, ZVM_GETS, &room)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	if (n > 0 && n > room) {
+		ch->rep->hit |= 1u << ZVM_GET_SIZE;
+		return r->error = EDQUOT, ZVM_H_DONE;
+	}
+	t->restore = n > 0 && ch->rep->etag_on;
+	if (t->restore)
+		t->saved = ch->etag;
+	while (t->restore && done < n) {
+		size_t c = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
+		ssize_t k = fd < 0 ? -1 : pread(fd, sv->buf, c, fo + done);
+
+		/* A digest that misses bytes the program got means
+		 * nothing: the map fails, as a failed read would. */
+		if (k <= 0) {
+			ch->etag = t->saved;
+			if (k < 0)
+				zvm_host_error(ch, "read", errno);
+			return r->error = k < 0 ? errno : EIO, ZVM_H_DONE;
+		}
+		zvm_etag_update(&ch->etag, sv->buf, k);
+		done += k;
+	}
+	r->cont = 1;
+	if (n > 0)	/* else nothing is charged: t stays inactive */
+		zvm_txn_start(sv, j->chan, 0, n, NULL);
+	return ZVM_H_DONE;
+}
+
+/*
+ * mmap of an injected fd (the filter lets anonymous maps and fds below
+ * ZVM_NVFD, which the program's kernel table lacks, run natively).  A
+ * map is one read of the mapped length, up to the known end (pages past
+ * it cannot be read), decided on the registers alone and answered with
+ * CONTINUE.  It cannot be cut like a read: a map that does not fit in
+ * what remains of the quota fails with EDQUOT.  An fd we do not know is
+ * EBADF, never CONTINUE: it may be one whose close was answered but has
+ * not run yet.
+ */
+static int
+inj_mmap(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r)
+{
+	const __u64 *a = req->data.args;
+	struct zvm_inj *j;
+	uint64_t n;
+
+	if (a[3] & MAP_ANONYMOUS) {
+		r->cont = 1;
+		return ZVM_H_DONE;
+	}
+	if ((j = zvm_inj_get(sv, a[4])) == NULL)
+		return r->error = EBADF, ZVM_H_DONE;
+	if (j->chan < 0)	/* a pipe: the kernel says ENODEV */
+		return r->error = ENODEV, ZVM_H_DONE;
+	n = a[5] >= j->size ? 0 : a[1] < j->size - a[5] ? a[1] :
+	    j->size - a[5];
+	return map_charge(sv, r, j, a[5], n);
+}
+
+/* The injected file that the mapping holding addr maps, in *jp (NULL:
+ * anonymous, another file, no mapping at all).  0, or -1 when the maps
+ * cannot be read (then nothing is known). */
+static int
+map_at(struct zvm_sv *sv, uint64_t addr, struct zvm_tr_map *m,
+    struct zvm_inj **jp)
+{
+	int k = zvm_tr_map_at(&sv->tr, addr, m, sv->buf, ZVM_BUFSZ);
+
+	*jp = NULL;
+	if (k <= 0 || m->ino == 0)
+		return k < 0 ? -1 : 0;
+	for (size_t i = 0; i < sv->ninj; i++)
+		if (sv->inj[i].chan >= 0 && sv->inj[i].ino == m->ino &&
+		    sv->inj[i].dev == m->dev) {
+			*jp = &sv->inj[i];
+			break;
+		}
+	return 0;
+}
+
+/*
+ * mremap.  Shrinking or moving reaches no byte the map did not have:
+ * CONTINUE.  Growing a map of an injected file maps more of it: one read
+ * of the bytes the file has past the map's end, charged like mmap's (and
+ * EDQUOT when it does not fit).  What old_address maps is read from
+ * /proc/PID/maps, kernel state that another thread could change between
+ * our read and the CONTINUE (a MAP_FIXED map of an injected file over an
+ * anonymous block, then grown free).  With a single thread nothing can:
+ * it is blocked in this call, and no other task shares its memory (the
+ * filter allows clone only for threads).  With more, growth fails with
+ * EAGAIN, as mremap does for locked memory it cannot grow; glibc's and
+ * musl's realloc then copy.  An overcharge (a map of ours replaced by
+ * another) is not possible either, for the same reason.
+ */
+static int
+do_mremap(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r)
+{
+	const __u64 *a = req->data.args;
+	struct zvm_tr_map m;
+	uint64_t fo, n;
+	struct zvm_inj *j;
+
+	/* Before the exec it is zvm-run's own code (and /proc/PID/maps
+	 * opened then would show that memory for good). */
+	if (a[2] <= a[1] || !sv->execed) {
+		r->cont = 1;
+		return ZVM_H_DONE;
+	}
+	if (zvm_tr_threads(&sv->tr) != 1)
+		return r->error = EAGAIN, ZVM_H_DONE;
+	/* Maps we cannot read say nothing: no growth then. */
+	if (map_at(sv, a[0], &m, &j) == -1)
+		return r->error = ENOMEM, ZVM_H_DONE;
+	if (j == NULL) {
+		r->cont = 1;
+		return ZVM_H_DONE;
+	}
+	/* The file bytes past the map's end, up to the known end. */
+	fo = m.off + (a[0] - m.lo) + a[1];
+	n = fo >= j->size ? 0 : a[2] - a[1] < j->size - fo ? a[2] - a[1] :
+	    j->size - fo;
+	return map_charge(sv, r, j, fo, n);
+}
+
+int
+zvm_h_inj(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r)
+{
+	struct zvm_inj *j;
+	int nr = req->data.nr;
+
+	if (nr == SYS_mmap)
+		return inj_mmap(sv, req, r);
+	if (nr == SYS_mremap)
+		return do_mremap(sv, req, r);
+	if (!zvm_tr_is_read(nr) && !zvm_tr_is_write(nr))
+		return -1;
+	/* The program's own pipe: no channel, no quota, native. */
+	if ((j = zvm_inj_get(sv, req->data.args[0])) != NULL && j->chan < 0) {
+		r->cont = 1;
+		return ZVM_H_DONE;
+	}
+	if (zvm_tr_is_read(nr))
+		return inj_read(sv, req, r);
+	return r->error = EBADF, ZVM_H_DONE;	/* read-only files */
+}

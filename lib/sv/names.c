@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * names - the calls on a path: open finds an alias, a name inside a
+ * directory image, a virtual directory or the Program (any other path is
+ * ENOENT); stat, access, readlink and chdir answer from the same lookup.
+ * Paths are copied out of the program once and looked up lexically
+ * against "/"; the only host names ever opened for it are inside an
+ * image, by openat2 under the image's root (lib/sv/image).  Regular files
+ * that may be mapped (libraries, image files) are opened as a real fd
+ * injected above ZVM_NVFD (lib/sv/fds).  A call that would change the
+ * file system is refused with EACCES.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "base/path.h"
+#include "manifest/channel.h"
+#include "sv/handler.h"
+
+/* What a path names. */
+enum { W_CHAN, W_IMG, W_VDIR, W_PROG, W_EXE };
+
+/* The kernel's O_ACCMODE: musl's holds O_PATH (as O_SEARCH) too. */
+#define ACCMODE 3
+
+struct where {
+	int kind;
+	int chan;		/* W_CHAN, W_IMG */
+	const char *rel;	/* W_IMG: the name below the root ("" root) */
+	char norm[4096 + 2];	/* normalized absolute path */
+};
+
+/* The Program and what its symbolic links lead to. */
+static int
+is_prog(const struct zvm_sv *sv, const char *norm)
+{
+	return (sv->prog && strcmp(norm, sv->prog) == 0) ||
+	    (sv->progreal && strcmp(norm, sv->progreal) == 0);
+}
+
+/*
+ * Where a path names (relative paths resolve against dirfd's directory or
+ * "/"): a channel alias first, then a name inside the image whose alias
+ * is its longest prefix, the Program, /proc/self/exe, a virtual
+ * directory; -ENOENT for anything else.
+ */
+static int
+lookup(struct zvm_sv *sv, uint64_t dirfd, uint64_t addr, struct where *w)
+{
+	char path[4096], full[8192 + 2];
+	size_t best = 0;
+	int r;
+
+	if ((r = zvm_tr_peekstr(&sv->tr, addr, path, sizeof(path))) < 0)
+		return r;
+	if (path[0] == '\0')
+		return -ENOENT;
+	if (path[0] != '/' && (int)dirfd != AT_FDCWD) {
+		struct zvm_ofd *o = zvm_fd_get(sv, dirfd);
+
+		if (o == NULL)
+			return zvm_inj_get(sv, dirfd) ? -ENOTDIR : -EBADF;
+		if (o->name == NULL)
+			return -ENOTDIR;
+		snprintf(full, sizeof(full), "%s/%s", o->name, path);
+	} else
+		snprintf(full, sizeof(full), "%s", path);
+	if (strlen(full) >= 4096)
+		return -ENAMETOOLONG;
+	zvm_path_lexical_to(full, w->norm);
+	w->chan = -1;
+	for (size_t i = 0; i < sv->nsrc; i++) {
+		const char *a = sv->nalias[i];
+		size_t n = strlen(a);
+
+		if (strcmp(a, w->norm) == 0) {
+			w->kind = sv->src[i].kind == ZVM_SRC_DIR ? W_IMG :
+			    W_CHAN;
+			w->chan = (int)i;
+			w->rel = "";
+			return 0;
+		}
+		if (sv->src[i].kind == ZVM_SRC_DIR && n > best &&
+		    strncmp(a, w->norm, n) == 0 && (w->norm[n] == '/' ||
+		    n == 1)) {
+			best = n;
+			w->chan = (int)i;
+			w->rel = w->norm + n + (n > 1);
+		}
+	}
+	if (w->chan >= 0) {
+		w->kind = W_IMG;
+		return 0;
+	}
+	if (is_prog(sv, w->norm)) {
+		w->kind = W_PROG;
+		return 0;
+	}
+	/* ld.so reads it for $ORIGIN; the rest of /proc does not exist. */
+	if (strcmp(w->norm, "/proc/self/exe") == 0) {
+		w->kind = W_EXE;
+		return 0;
+	}
+	if (zvm_vdir_is(sv, w->norm)) {
+		w->kind = W_VDIR;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * Regular read-only channels that may be mapped get an injected real fd:
+ * random-read ones at an alias outside /dev (zvm-manifest names the
+ * loader, ld.so.cache, libraries and --file channels by their own paths;
+ * @file data channels and the std streams live in /dev, and stay
+ * virtual with every semantic of a channel fd).
+ */
+static int
+injectable(const struct zvm_sv *sv, int chan)
+{
+	const struct zvm_source *s = &sv->src[chan];
+
+	return s->kind == ZVM_SRC_REG && s->acc == ZVM_ACC_READ &&
+	    s->std < 0 && (s->c->type & ZVM_TYPE_RANDOM_READ) &&
+	    strncmp(sv->nalias[chan], "/dev/", 5) != 0;
+}
+
+/* Open a channel's file again for injection (the manifest named it):
+ * our own open file description, checked to be the file we checked. */
+static int
+reopen_chan(struct zvm_sv *sv, int chan)
+{
+	const struct zvm_source *s = &sv->src[chan];
+	struct stat st;
+	int fd;
+
+	if ((fd = open(s->c->uri, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1)
+		return -errno;
+	if (fstat(fd, &st) == -1 || st.st_dev != s->dev ||
+	    st.st_ino != s->ino) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+/* Answer the open with fd injected. */
+static int
+inject(struct zvm_resp *r, int fd, int chan, uint64_t size, uint32_t fl)
+{
+	r->inject = 1;
+	r->injfd = fd;
+	r->injchan = chan;
+	r->injsize = size;
+	r->injflags = fl & O_CLOEXEC;
+	return 1;
+}
+
+/* A directory fd: virtual, or an image's (hostfd, which it owns). */
+static int
+open_dir(struct zvm_sv *sv, const struct where *w, int chan, int hostfd,
+    uint32_t fl)
+{
+	struct zvm_ofd *o = NULL;
+	int fd;
+
+	if ((fd = zvm_fd_lowest(sv, 0)) >= 0 && ((o = zvm_fd_new(chan,
+	    ZVM_ACC_READ)) == NULL || (o->name = strdup(w->norm)) == NULL))
+		fd = -ENOMEM;
+	if (fd < 0) {
+		free(o);
+		if (hostfd >= 0)
+			close(hostfd);
+		return fd;
+	}
+	o->vdir = hostfd < 0;
+	o->hostfd = hostfd;
+	o->path = (fl & O_PATH) != 0;
+	zvm_fd_install(sv, fd, o, fl & O_CLOEXEC);
+	return fd;
+}
+
+/* Open inside an image: directories become virtual fds holding ours,
+ * regular files are injected, anything else is refused. */
+static int
+open_img(struct zvm_sv *sv, const struct where *w, uint32_t fl,
+    struct zvm_resp *r)
+{
+	struct stat st, st2;
+	int fd, pfd;
+
+	if ((fl & ACCMODE) != O_RDONLY || (fl & O_TRUNC) ||
+	    (fl & O_TMPFILE) == O_TMPFILE)
+		return -EROFS;
+	pfd = zvm_img_open(sv, w->chan, w->rel, O_PATH |
+	    (fl & (O_NOFOLLOW | O_DIRECTORY)));
+	if (pfd < 0)
+		return pfd == -ENOENT && (fl & O_CREAT) ? -EROFS : pfd;
+	if ((fl & O_CREAT) && (fl & O_EXCL)) {
+		close(pfd);
+		return -EEXIST;
+	}
+	if (fstat(pfd, &st) == -1) {
+		fd = -errno;
+		close(pfd);
+		return fd;
+	}
+	close(pfd);
+	if (S_ISLNK(st.st_mode))	/* O_NOFOLLOW on a link */
+		return (fl & O_PATH) ? -EACCES : -ELOOP;
+	if (!S_ISDIR(st.st_mode) && (fl & O_DIRECTORY))
+		return -ENOTDIR;
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		return -EACCES;
+	/* Ours, for real now, and still what fstat saw. */
+	fd = zvm_img_open(sv, w->chan, w->rel, O_RDONLY | O_NONBLOCK |
+	    (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st2) == -1 || st2.st_dev != st.st_dev ||
+	    st2.st_ino != st.st_ino) {
+		close(fd);
+		return -ENOENT;
+	}
+	if (S_ISDIR(st.st_mode))
+		return open_dir(sv, w, w->chan, fd, fl);
+	if (fl & O_PATH) {
+		close(fd);
+		return -EACCES;
+	}
+	return inject(r, fd, w->chan, (uint64_t)st.st_size, fl);
+}
+
+static int
+do_open(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t fl,
+    struct zvm_resp *r)
+{
+	struct where w;
+	struct zvm_ofd *o;
+	int chan, fd, want, acc, e;
+
+	/* The kernel keeps only these of an O_PATH open's flags. */
+	if (fl & O_PATH)
+		fl &= O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
+	if ((e = lookup(sv, dirfd, path, &w)) < 0)
+		return e;
+	switch (w.kind) {
+	case W_IMG:
+		return open_img(sv, &w, fl, r);
+	case W_VDIR:
+		if ((fl & ACCMODE) != O_RDONLY || (fl & O_CREAT))
+			return -EISDIR;
+		return open_dir(sv, &w, -1, -1, fl);
+	case W_PROG:
+	case W_EXE:
+		return (fl & O_CREAT) && (fl & O_EXCL) ? -EEXIST : -EACCES;
+	}
+	chan = w.chan;
+	if ((fl & O_CREAT) && (fl & O_EXCL))
+		return -EEXIST;
+	if (fl & O_DIRECTORY)
+		return -ENOTDIR;
+	acc = sv->src[chan].acc;
+	switch (fl & ACCMODE) {
+	case O_RDONLY:
+		want = ZVM_ACC_READ;
+		break;
+	case O_WRONLY:
+		want = ZVM_ACC_WRITE;
+		break;
+	case O_RDWR:
+		want = ZVM_ACC_RW;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (fl & O_PATH)
+		want = 0;
+	else if ((acc & want) != want)
+		return -EACCES;
+	if (want == ZVM_ACC_READ && injectable(sv, chan)) {
+		if ((fd = reopen_chan(sv, chan)) < 0)
+			return fd;
+		return inject(r, fd, chan, sv->src[chan].size, fl);
+	}
+	if ((fd = zvm_fd_lowest(sv, 0)) < 0)
+		return fd;
+	if ((o = zvm_fd_new(chan, want)) == NULL)
+		return -ENOMEM;
+	o->path = (fl & O_PATH) != 0;
+	o->flags = fl & (O_APPEND | O_NONBLOCK);
+	zvm_fd_install(sv, fd, o, fl & O_CLOEXEC);
+	return fd;
+}
+
+/* What stat says of a path; nofollow: lstat. */
+static int
+path_stat(struct zvm_sv *sv, const struct where *w, int nofollow,
+    struct stat *st)
+{
+	int fd, e = 0;
+
+	switch (w->kind) {
+	case W_CHAN:
+		zvm_stat_chan(sv, w->chan, st);
+		return 0;
+	case W_IMG:
+		if ((fd = zvm_img_open(sv, w->chan, w->rel, O_PATH |
+		    (nofollow ? O_NOFOLLOW : 0))) < 0)
+			return fd;
+		if (fstat(fd, st) == -1)
+			e = -errno;
+		close(fd);
+		return e;
+	case W_VDIR:
+		zvm_vdir_stat(w->norm, st);
+		return 0;
+	case W_PROG:
+		/* The manifest named it: the host's own answer. */
+		return (nofollow ? lstat(w->norm, st) : stat(w->norm, st)) ==
+		    -1 ? -errno : 0;
+	}
+	if (nofollow) {			/* W_EXE: a link, as in /proc */
+		memset(st, 0, sizeof(*st));
+		st->st_mode = S_IFLNK | 0777;
+		st->st_nlink = 1;
+		st->st_dev = ZVM_DEV;
+		st->st_size = strlen(sv->progreal);
+		return 0;
+	}
+	return stat(sv->progreal, st) == -1 ? -errno : 0;
+}
+
+/* stat family: an fd (AT_EMPTY_PATH with "") or a path. */
+static int
+do_stat(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, int flags,
+    uint64_t buf, int x)
+{
+	struct stat st;
+	struct where w;
+	char c;
+	int e;
+
+	if ((flags & AT_EMPTY_PATH) && zvm_tr_peek(&sv->tr, path, &c, 1) == 0 &&
+	    c == '\0') {
+		if ((int)dirfd == AT_FDCWD)	/* the directory "/" */
+			zvm_vdir_stat("/", &st);
+		else if ((e = zvm_stat_fd(sv, dirfd, &st)) < 0)
+			return e;
+	} else if ((e = lookup(sv, dirfd, path, &w)) < 0 ||
+	    (e = path_stat(sv, &w, flags & AT_SYMLINK_NOFOLLOW, &st)) < 0)
+		return e;
+	return zvm_stat_put(sv, &st, buf, x);
+}
+
+static int
+do_access(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t mode)
+{
+	struct stat st;
+	struct where w;
+	int e, acc;
+
+	if ((e = lookup(sv, dirfd, path, &w)) < 0)
+		return e;
+	if (w.kind != W_CHAN) {
+		/* Trees of their own are read-only; x as the mode says. */
+		if ((e = path_stat(sv, &w, 0, &st)) < 0)
+			return e;
+		if (mode & W_OK)
+			return w.kind == W_IMG ? -EROFS : -EACCES;
+		if ((mode & X_OK) && !(st.st_mode & 0111))
+			return -EACCES;
+		return 0;
+	}
+	acc = sv->src[w.chan].acc;
+	if ((mode & X_OK) || ((mode & R_OK) && !(acc & ZVM_ACC_READ)) ||
+	    ((mode & W_OK) && !(acc & ZVM_ACC_WRITE)))
+		return -EACCES;
+	return 0;
+}
+
+/* readlink(at): links inside images, the Program's, /proc/self/exe. */
+static int64_t
+do_readlink(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint64_t buf,
+    uint64_t size)
+{
+	char link[4096];
+	struct where w;
+	ssize_t n = -1;
+	int e, fd;
+
+	if ((int64_t)size <= 0)
+		return -EINVAL;
+	if ((e = lookup(sv, dirfd, path, &w)) < 0)
+		return e;
+	switch (w.kind) {
+	case W_IMG:
+		if ((fd = zvm_img_open(sv, w.chan, w.rel, O_PATH |
+		    O_NOFOLLOW)) < 0)
+			return fd;
+		n = readlinkat(fd, "", link, sizeof(link));
+		e = errno == ENOENT ? EINVAL : errno;
+		close(fd);
+		if (n < 0)
+			return -e;
+		break;
+	case W_PROG:
+		if ((n = readlink(w.norm, link, sizeof(link))) < 0)
+			return -errno;
+		break;
+	case W_EXE:
+		n = strlen(sv->progreal);
+		memcpy(link, sv->progreal, n);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if ((uint64_t)n > size)
+		n = size;
+	return zvm_tr_poke(&sv->tr, buf, link, n) < 0 ? -EFAULT : n;
+}
+
+static int
+do_chdir(struct zvm_sv *sv, uint64_t path)
+{
+	struct where w;
+	int e;
+
+	if ((e = lookup(sv, AT_FDCWD, path, &w)) < 0)
+		return e;
+	if (w.kind == W_VDIR && strcmp(w.norm, "/") == 0)
+		return 0;
+	return w.kind == W_VDIR || (w.kind == W_IMG && !*w.rel) ? -EACCES :
+	    -ENOTDIR;
+}
+
+int
+zvm_h_name(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r)
+{
+	const __u64 *a = req->data.args;
+	int64_t v;
+
+	switch (req->data.nr) {
+	case SYS_open:
+		v = do_open(sv, AT_FDCWD, a[0], (uint32_t)a[1], r);
+		break;
+	case SYS_creat:
+		v = do_open(sv, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC,
+		    r);
+		break;
+	case SYS_openat:
+		v = do_open(sv, a[0], a[1], (uint32_t)a[2], r);
+		break;
+	case SYS_stat:
+		v = do_stat(sv, AT_FDCWD, a[0], 0, a[1], 0);
+		break;
+	case SYS_lstat:
+		v = do_stat(sv, AT_FDCWD, a[0], AT_SYMLINK_NOFOLLOW, a[1], 0);
+		break;
+	case SYS_newfstatat:
+		v = do_stat(sv, a[0], a[1], a[3], a[2], 0);
+		break;
+	case SYS_statx:
+		v = do_stat(sv, a[0], a[1], a[2], a[4], 1);
+		break;
+	case SYS_access:
+		v = do_access(sv, AT_FDCWD, a[0], a[1]);
+		break;
+	case SYS_faccessat:
+	case SYS_faccessat2:
+		v = do_access(sv, a[0], a[1], a[2]);
+		break;
+	case SYS_readlink:
+		v = do_readlink(sv, AT_FDCWD, a[0], a[1], a[2]);
+		break;
+	case SYS_readlinkat:
+		v = do_readlink(sv, a[0], a[1], a[2], a[3]);
+		break;
+	case SYS_getcwd:
+		v = a[1] < 2 ? -ERANGE : zvm_tr_poke(&sv->tr, a[0], "/", 2);
+		if (v == 0)
+			v = 2;
+		break;
+	case SYS_chdir:
+		/* The working directory stays "/" (getcwd says so). */
+		v = do_chdir(sv, a[0]);
+		break;
+	default:
+		/* The table sends here every call that would change the
+		 * file system (lib/sv/table): never. */
+		zvm_deny(sv, req, r, EACCES);
+		return ZVM_H_DONE;
+	}
+	if (v < 0)
+		r->error = (int)-v;
+	else
+		r->val = v;
+	return ZVM_H_DONE;
+}
