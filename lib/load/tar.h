@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * tar - a reader for uncompressed POSIX tar archives (ustar, pax and GNU
- * long names) and an unpacker that is safe against hostile ones: how a
- * tar file becomes a directory image (lib/run/source).  The library never
- * prints: every problem is a message "entry N (NAME): what is wrong".
+ * long names, tar.c) and an unpacker safe against hostile ones (untar.c):
+ * how a tar file becomes a directory image (lib/run/source).  The library
+ * never prints: every problem is a message "entry N (NAME): what is wrong".
  */
 #ifndef ZVM_TAR_H
 #define ZVM_TAR_H
@@ -47,6 +47,16 @@ void zvm_tar_init(struct zvm_tar *, int fd, const void *buf, uint64_t len);
 /* The next entry: 1, 0 at the end of the archive, -1 with why set. */
 int zvm_tar_next(struct zvm_tar *, struct zvm_tar_ent *, char *why,
     size_t whylen);
+
+/* n bytes at off of the archive: 0, or -1 (errno; EIO: the file is
+ * shorter). */
+int zvm_tar_read(const struct zvm_tar *, uint64_t off, void *, size_t n);
+
+/* Put "entry N (NAME): what" in why, the name's control bytes as '?'
+ * and cut to fit a struct zvm_error ("entry N: what" for name "").
+ * Returns -1. */
+int zvm_tar_why(char *why, size_t whylen, uint64_t n, const char *name,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Walk every header of the archive in fd without unpacking: 0 or -1. */
 int zvm_tar_check(int fd, char *why, size_t whylen);
