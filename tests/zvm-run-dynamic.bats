@@ -95,6 +95,26 @@ chan() {
 	grep -qx "Quota = $L:get_size" "$W/rep"
 }
 
+@test "attack: a 1-byte map is charged the page it makes readable, or up to the file's end" {
+	L=/lib/x86_64-linux-gnu/libc.so.6
+	mf inject "$L,$L,1,0,100,12298,0,0" |
+	    sed "s|^Program.*|&\nArgs = inject pages $L|" >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$stderr" = "PASS 8 checks" ]
+	[ "$(chan "$W/rep" $L 6)" -eq 12298 ]
+	[ "$(chan "$W/rep" $L 5)" -eq 4 ]
+	# The etag covers the bytes charged: the last page's, to the end.
+	head -c 9999 /dev/urandom >"$W/f"
+	echo >>"$W/f"
+	want=$(tail -c 1808 "$W/f" | xxhsum -H2 | cut -d' ' -f1)
+	mf inject "$W/f,/data/f,1,1,100,100000,0,0" |
+	    sed "s|^Program.*|&\nArgs = inject tail /data/f|" >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$stderr" = "PASS 2 checks" ]
+	[ "$(chan "$W/rep" /data/f 6)" -eq 1808 ]
+	[ "$(chan "$W/rep" /data/f 4)" = "$want" ]
+}
+
 @test "etag: a --file channel mapped whole, or a page grown past its end, hashes as xxhsum" {
 	head -c 9999 /dev/urandom >"$W/f"
 	echo >>"$W/f"

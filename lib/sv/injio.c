@@ -145,11 +145,23 @@ map_charge(struct zvm_sv *sv, struct zvm_resp *r, struct zvm_inj *j,
 	return ZVM_H_DONE;
 }
 
+#define PAGE	4096ULL		/* x86-64: what the kernel maps */
+
+/* x rounded up to whole pages (a length past the last page: the last). */
+static uint64_t
+pages(uint64_t x)
+{
+	return x > UINT64_MAX - (PAGE - 1) ? UINT64_MAX & ~(PAGE - 1) :
+	    (x + PAGE - 1) & ~(PAGE - 1);
+}
+
 /*
  * mmap of an injected fd (the filter lets anonymous maps and fds below
  * ZVM_NVFD, which the program's kernel table lacks, run natively).  A
- * map is one read of the mapped length, up to the known end (pages past
- * it cannot be read), decided on the registers alone and answered with
+ * map is one read of what it makes readable: the kernel maps whole
+ * pages, so the length rounded up to a page, up to the known end (a page
+ * past it cannot be read, the rest of the last one reads as zeros),
+ * decided on the registers alone and answered with
  * CONTINUE.  It cannot be cut like a read: a map that does not fit in
  * what remains of the quota fails with EDQUOT.  An fd we do not know is
  * EBADF, never CONTINUE: it may be one whose close was answered but has
@@ -171,8 +183,8 @@ inj_mmap(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = EBADF, ZVM_H_DONE;
 	if (j->chan < 0)	/* a pipe: the kernel says ENODEV */
 		return r->error = ENODEV, ZVM_H_DONE;
-	n = a[5] >= j->size ? 0 : a[1] < j->size - a[5] ? a[1] :
-	    j->size - a[5];
+	n = a[5] >= j->size ? 0 : pages(a[1]) < j->size - a[5] ?
+	    pages(a[1]) : j->size - a[5];
 	return map_charge(sv, r, j, a[5], n);
 }
 
@@ -235,10 +247,11 @@ do_mremap(struct zvm_sv *sv, const struct seccomp_notif *req,
 		r->cont = 1;
 		return ZVM_H_DONE;
 	}
-	/* The file bytes past the map's end, up to the known end. */
-	fo = m.off + (a[0] - m.lo) + a[1];
-	n = fo >= j->size ? 0 : a[2] - a[1] < j->size - fo ? a[2] - a[1] :
-	    j->size - fo;
+	/* The file bytes past the map's end (whole pages both), up to the
+	 * known end. */
+	fo = m.off + (a[0] - m.lo) + pages(a[1]);
+	n = pages(a[2]) - pages(a[1]);
+	n = fo >= j->size ? 0 : n < j->size - fo ? n : j->size - fo;
 	return map_charge(sv, r, j, fo, n);
 }
 

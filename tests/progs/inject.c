@@ -12,6 +12,8 @@
  *   inject mapall PATH	(maps PATH whole: its etag is the file's)
  *   inject mapgrow PATH	(maps a page of PATH, grows it past the end)
  *   inject dir ALIAS	(an image of ten one-letter names: get_size 100)
+ *   inject pages PATH	(PATH's channel: get_size 12298; 1-byte maps)
+ *   inject tail PATH	(a 10000-byte file: 1 byte mapped at 8192)
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -298,6 +300,43 @@ mapall(const char *path, int grow)
 	return done();
 }
 
+/* A 1-byte map makes a whole page readable, and is charged so: three
+ * fit in 12298 bytes, a fourth does not, and a read gets the 10 left. */
+static int
+pages(const char *path)
+{
+	char *p;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	OK(fd >= 1024);
+	for (int i = 0; i < 3; i++) {
+		p = mmap(NULL, 1, PROT_READ, MAP_PRIVATE, fd, i * 4096);
+		OK(p != MAP_FAILED);
+		if (p != MAP_FAILED && i == 0)
+			OK(memcmp(p, "\177ELF", 4) == 0);
+	}
+	T(mmap(NULL, 1, PROT_READ, MAP_PRIVATE, fd, 3 * 4096), MAP_FAILED,
+	    EDQUOT);
+	T(read(fd, buf, 100), 10, 0);
+	T(read(fd, buf, 1), -1, EDQUOT);
+	return done();
+}
+
+/* The last page of a 10000-byte file holds 1808 of its bytes. */
+static int
+tail(const char *path)
+{
+	char *p;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	OK(fd >= 1024);
+	p = mmap(NULL, 1, PROT_READ, MAP_PRIVATE, fd, 8192);
+	OK(p != MAP_FAILED && p[1807] == '\n' && p[1808] == 0);
+	return done();
+}
+
 /* An image's listing is read from its channel: ten names of 24 bytes
  * each (".", "..", "a" to "h"), four fit in the 100 of the quota. */
 static int
@@ -327,6 +366,10 @@ main(int argc, char *argv[])
 		return mapall(argv[2], 0);
 	if (argc == 3 && strcmp(argv[1], "mapgrow") == 0)
 		return mapall(argv[2], 1);
+	if (argc == 3 && strcmp(argv[1], "pages") == 0)
+		return pages(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "tail") == 0)
+		return tail(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "dir") == 0)
 		return dir(argv[2]);
 	return 2;
