@@ -20,6 +20,17 @@ attack() {
 	assert_success
 }
 
+@test "attack: 20,000 unknown system call numbers make a short Denied line" {
+	attack manynr
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$stderr" = "PASS 20000 checks" ]
+	want="Denied = $(seq 1000 1015 | sed 's/^/nr/; s/$/:1/' | paste -sd,),other:19984"
+	run grep -x "$want" "$W/rep"
+	assert_success
+	as_nobody zvm-run -f json -r "$W/json" "$W/m"
+	jq -e '.denied.other == 19984 and (.denied | length) == 17' "$W/json"
+}
+
 @test "attack: i386 int 0x80 kills the process (SIGSYS, 159)" {
 	attack abi32
 	run -159 as_nobody zvm-run "$W/m"

@@ -5,6 +5,7 @@
  * limit the program ran into); zerovm reproduces ZeroVM 1.0's 7 lines for
  * the tools that parse them; json is for jq.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,25 +14,59 @@
 
 static const char *const qname[4] = { "gets", "get_size", "puts", "put_size" };
 
+/* The slot of nr in the index: its entry's, or the free one to take. */
+static int *
+deny_slot(struct zvm_report *r, int nr)
+{
+	size_t h = ((unsigned)nr * 2654435761u) % ZVM_DENY_SLOTS;
+
+	/* At most ZVM_DENY_MAX of ZVM_DENY_SLOTS are taken: a free one
+	 * comes soon. */
+	while (r->dslot[h] >= 0 && r->denied[r->dslot[h]].nr != nr)
+		h = (h + 1) % ZVM_DENY_SLOTS;
+	return &r->dslot[h];
+}
+
 void
 zvm_report_deny(struct zvm_report *r, int nr, const char *name)
 {
 	struct zvm_denied *d;
+	int *slot;
 
-	for (size_t i = 0; i < r->ndenied; i++)
-		if (r->denied[i].nr == nr) {
-			r->denied[i].count++;
+	if (r->dslot == NULL) {
+		if ((r->dslot = malloc(ZVM_DENY_SLOTS * sizeof(int))) == NULL)
 			return;
-		}
-	d = realloc(r->denied, (r->ndenied + 1) * sizeof(*d));
-	if (d == NULL)
+		for (size_t i = 0; i < ZVM_DENY_SLOTS; i++)
+			r->dslot[i] = -1;
+	}
+	slot = deny_slot(r, nr);
+	if (*slot >= 0) {
+		r->denied[*slot].count++;
 		return;
-	r->denied = d;
-	d += r->ndenied++;
+	}
+	if (r->ndenied >= ZVM_DENY_MAX ||
+	    (name == NULL && r->dunknown >= ZVM_DENY_UNKNOWN)) {
+		r->dother++;
+		return;
+	}
+	if (r->ndenied == r->capdenied) {
+		size_t cap = r->capdenied ? r->capdenied * 2 : 16;
+
+		if ((d = realloc(r->denied, cap * sizeof(*d))) == NULL)
+			return;
+		r->denied = d;
+		r->capdenied = cap;
+	}
+	d = &r->denied[r->ndenied];
 	d->nr = nr;
 	d->count = 1;
-	strncpy(d->name, name, sizeof(d->name) - 1);
-	d->name[sizeof(d->name) - 1] = '\0';
+	if (name)
+		snprintf(d->name, sizeof(d->name), "%s", name);
+	else {
+		snprintf(d->name, sizeof(d->name), "nr%d", nr);
+		r->dunknown++;
+	}
+	*slot = (int)r->ndenied++;
 }
 
 const char *
@@ -80,6 +115,8 @@ write_zvm(const struct zvm_report *r, struct zvm_buf *b)
 		for (i = 0; i < r->ndenied; i++)
 			zvm_buf_printf(b, "%s%s:%lu", i ? "," : "",
 			    r->denied[i].name, r->denied[i].count);
+		if (r->dother)
+			zvm_buf_printf(b, ",%s:%lu", ZVM_DENY_OTHER, r->dother);
 		zvm_buf_addc(b, '\n');
 	}
 	for (i = 0; i < r->nchan; i++) {
@@ -214,6 +251,8 @@ write_json(const struct zvm_report *r, struct zvm_buf *b)
 		json_str(b, r->denied[i].name);
 		zvm_buf_printf(b, ":%lu", r->denied[i].count);
 	}
+	if (r->dother)
+		zvm_buf_printf(b, ",\"%s\":%lu", ZVM_DENY_OTHER, r->dother);
 	zvm_buf_adds(b, "},\"channels\":[");
 	for (i = 0; i < r->nchan; i++) {
 		const struct zvm_report_chan *c = &r->chan[i];
@@ -269,7 +308,10 @@ zvm_report_free(struct zvm_report *r)
 {
 	free(r->chan);
 	free(r->denied);
+	free(r->dslot);
 	r->chan = NULL;
 	r->denied = NULL;
-	r->nchan = r->ndenied = 0;
+	r->dslot = NULL;
+	r->nchan = r->ndenied = r->capdenied = r->dunknown = 0;
+	r->dother = 0;
 }

@@ -56,10 +56,25 @@ struct zvm_report {
 	struct zvm_report_chan *chan;	/* owned */
 	size_t nchan;
 	struct zvm_denied *denied;	/* owned, in order of first denial */
-	size_t ndenied;
+	size_t ndenied, capdenied;
+	int *dslot;		/* owned: ZVM_DENY_SLOTS indexes, -1 free */
+	size_t dunknown;	/* entries of numbers without a name */
+	unsigned long dother;	/* calls counted in ZVM_DENY_OTHER */
 };
 
-/* Count one denied call of nr (name from zvm_syscall_name()). */
+/*
+ * The Denied list stays small whatever the program calls: each named
+ * call has its entry, the first ZVM_DENY_UNKNOWN numbers without a name
+ * theirs ("nrN"), and every other call is counted in one last entry,
+ * ZVM_DENY_OTHER.  Counting is O(1).
+ */
+#define ZVM_DENY_UNKNOWN	16
+#define ZVM_DENY_MAX		512	/* entries before ZVM_DENY_OTHER */
+#define ZVM_DENY_SLOTS		1024
+#define ZVM_DENY_OTHER		"other"
+
+/* Count one denied call of nr; name is its name, or NULL when nr has
+ * none (zvm_syscall_lookup()). */
 void zvm_report_deny(struct zvm_report *, int nr, const char *name);
 
 /* "ok", "timeout", "signal", "error". */

@@ -296,11 +296,8 @@ zvm_sandbox_end(struct zvm_child *c)
 }
 
 const char *
-zvm_syscall_name(int nr, char *buf, size_t n)
+zvm_syscall_lookup(int nr)
 {
-	if (nr >= 0 && nr < ZVM_NSYSNAMES && zvm_sysnames[nr])
-		snprintf(buf, n, "%s", zvm_sysnames[nr]);
-	else
-		snprintf(buf, n, "nr%d", nr);
-	return buf;
+	return nr >= 0 && nr < ZVM_NSYSNAMES ? zvm_sysnames[nr] : NULL;
 }
+

@@ -105,7 +105,7 @@ int zvm_sandbox_ready(struct zvm_child *, struct zvm_error *e);
 /* Release what zvm_sandbox_start() kept (after the child was reaped). */
 void zvm_sandbox_end(struct zvm_child *);
 
-/* Name of an x86-64 system call into buf ("nr123" when unknown). */
-const char *zvm_syscall_name(int nr, char *buf, size_t n);
+/* Name of an x86-64 system call, or NULL when it has none. */
+const char *zvm_syscall_lookup(int nr);
 
 #endif

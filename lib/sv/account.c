@@ -35,19 +35,9 @@ void
 zvm_deny(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r, int err)
 {
-	struct zvm_report *rep = sv->rep;
-	char name[32];
-	size_t i;
-
 	r->error = err;
-	for (i = 0; i < rep->ndenied; i++)
-		if (rep->denied[i].nr == req->data.nr)
-			break;
-	if (i < rep->ndenied)
-		rep->denied[i].count++;
-	else
-		zvm_report_deny(rep, req->data.nr,
-		    zvm_syscall_name(req->data.nr, name, sizeof(name)));
+	zvm_report_deny(sv->rep, req->data.nr,
+	    zvm_syscall_lookup(req->data.nr));
 }
 
 void

@@ -83,6 +83,11 @@ main(int argc, char **argv)
 		__asm__ volatile ("int $0x80" : "=a"(ret) : "a"(20) : "memory");
 		return 0;
 	}
+	if (strcmp(a, "manynr") == 0) {	/* 20,000 numbers nobody knows */
+		for (long nr = 1000; nr < 21000; nr++)
+			T(syscall(nr), -1, ENOSYS);
+		return done();
+	}
 	if (strcmp(a, "x32") == 0) {
 		syscall(39 | 0x40000000);
 		return 0;

@@ -5,6 +5,7 @@
  * zvm-etag reader (sumjson), odd uris included; and the json and zerovm
  * reports the reader must refuse, with the line and the reason.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,57 @@ zvm_format(void)
 	strcpy(r.memory_etag, HM);
 	ok(strstr(text(&r, ZVM_FMT_ZVM), "Memory = 4096\nMemoryEtag = " HM
 	    "\n") != NULL, "zvm: MemoryEtag = digest after Memory");
+}
+
+/* The Denied line: by name in order of first denial, 16 numbers
+ * without a name, then one "other" count; the same in json. */
+static void
+denied(void)
+{
+	struct zvm_report r;
+	char want[512];
+	const char *p, *e;
+	int i;
+
+	base(&r);
+	zvm_report_deny(&r, 41, "socket");
+	zvm_report_deny(&r, 101, "ptrace");
+	zvm_report_deny(&r, 41, "socket");
+	zvm_report_deny(&r, 999, NULL);
+	zvm_report_deny(&r, 999, NULL);
+	ok(strstr(text(&r, ZVM_FMT_ZVM), "Denied = socket:2,ptrace:1,"
+	    "nr999:2\n") != NULL, "denied: names, counts, an unnamed number");
+	for (i = 0; i < 20000; i++)
+		zvm_report_deny(&r, 100000 + i, NULL);
+	zvm_report_deny(&r, 999, NULL);
+	zvm_report_deny(&r, 102, "getuid");
+	/* nr999 was the first number without a name, nr100014 the 16th. */
+	strcpy(want, "Denied = socket:2,ptrace:1,nr999:3");
+	for (i = 0; i < 15; i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want),
+		    ",nr%d:1", 100000 + i);
+	strcat(want, ",getuid:1,other:19985\n");
+	p = strstr(text(&r, ZVM_FMT_ZVM), "Denied = ");
+	e = p ? strchr(p, '\n') : NULL;
+	ok(p && e && (size_t)(e + 1 - p) == strlen(want) &&
+	    strncmp(p, want, strlen(want)) == 0,
+	    "denied: 20,000 numbers are 16 entries and one count");
+	ok(r.ndenied == 19, "denied: 19 entries");
+	ok(strstr(text(&r, ZVM_FMT_JSON), "\"getuid\":1,\"other\":19985}")
+	    != NULL, "denied: json has the other count last");
+	/* Past ZVM_DENY_MAX entries, named calls are counted as other. */
+	for (i = 0; i < 600; i++)
+		zvm_report_deny(&r, 200000 + i, "x");
+	ok(r.ndenied == ZVM_DENY_MAX, "denied: at most ZVM_DENY_MAX entries");
+	ok(r.dother == 19985 + 600 - (ZVM_DENY_MAX - 19),
+	    "denied: the rest in other");
+	zvm_report_deny(&r, 41, "socket");
+	ok(r.denied[0].count == 3, "denied: an old entry still counts");
+	r.chan = NULL;
+	r.nchan = 0;
+	zvm_report_free(&r);
+	ok(r.dslot == NULL && r.ndenied == 0 && r.dother == 0,
+	    "denied: freed");
 }
 
 static void
@@ -261,6 +313,7 @@ int
 main(void)
 {
 	zvm_format();
+	denied();
 	zerovm_format();
 	json_format();
 	json_bad();
