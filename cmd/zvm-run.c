@@ -171,6 +171,9 @@ build_argv(const struct zvm_manifest *m, struct zvm_arena *a, char ***argv,
 	return 0;
 }
 
+/* -v: the line before the report on stderr. */
+#define VERBOSE_MARK "zvm-run: report"
+
 static void
 write_report(const struct zvm_report *rep, int fmt, int fd, const char *name)
 {
@@ -327,14 +330,25 @@ main(int argc, char *argv[])
 	}
 	zvm_sandbox_end(&child);
 
-	/* 4. Report and status. */
+	/* 4. Report and status.  Our messages start a line of their own on
+	 * a stderr the program wrote to. */
+	for (size_t i = 0; i < nsrc; i++)
+		if (src[i].std == STDERR_FILENO && src[i].partial) {
+			(void)zvm_write_all(STDERR_FILENO, "\n", 1);
+			break;
+		}
 	status = status_of(&rep);
 	if (rep.state != ZVM_STATE_OK)
 		warnx("%s: %s", m.name, rep.message);
 	if (rfd != -1)
 		write_report(&rep, fmt, rfd, rfile ? rfile : "report fd");
-	if (verbose)
+	/* The program is gone: nothing it wrote comes after the marker, so
+	 * the report is what follows the last one. */
+	if (verbose) {
+		(void)zvm_write_all(STDERR_FILENO, VERBOSE_MARK "\n",
+		    sizeof(VERBOSE_MARK));
 		write_report(&rep, fmt, STDERR_FILENO, "<stderr>");
+	}
 	if (rfile && close(rfd) == -1)
 		err(ZVM_EXIT_RUNFAIL, "%s", rfile);
 #ifndef __SANITIZE_ADDRESS__

@@ -267,3 +267,22 @@ load zvm-run-helper
 	run -0 zvm-run - <"$W/m"
 	assert_output "argv[0]=exitwith"
 }
+
+@test "zvm-run -v: the report follows the last marker line; a program cannot forge it" {
+	# Its stdout is our stderr: it prints a marker and a report of its own.
+	mf exitwith |
+	    sed 's|^Program.*|&\nArgs = exitwith 3 \\x0aState\\x20=\\x20ok\\x0azvm-run:\\x20report\\x0aState\\x20=\\x20ok\\x0aExit\\x20=\\x200|' |
+	    sed 's|^Channel = /dev/stdout,|Channel = /dev/stderr,|' >"$W/m"
+	run -3 --separate-stderr as_nobody zvm-run -v -r "$W/rep" "$W/m"
+	[ "$(printf '%s\n' "$stderr" | grep -c '^zvm-run: report$')" -eq 2 ]
+	printf '%s\n' "$stderr" | awk '/^zvm-run: report$/ { n = NR } { l[NR] = $0 }
+	    END { for (i = n + 1; i <= NR; i++) print l[i] }' >"$W/tail"
+	diff "$W/rep" "$W/tail"
+	grep -qx 'Exit = 3' "$W/tail"
+}
+
+@test "zvm-run -v: after a program's unfinished last line, our lines start a line of their own" {
+	mf benchio | sed 's|^Program.*|&\nArgs = benchio w1 3 /dev/stderr|' >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -v "$W/m"
+	[ "$(printf '%s\n' "$stderr" | head -2)" = "$(printf 'xxx\nzvm-run: report')" ]
+}

@@ -33,6 +33,7 @@ struct zvm_source {
 	int nonblock;		/* fd is ours and O_NONBLOCK */
 	uint64_t size;		/* regular: known end (grows with writes) */
 	uint64_t rpos, wpos;	/* regular, sequential: next read, write */
+	int partial;		/* the last byte written was not a newline */
 	int tar;		/* ZVM_SRC_DIR from a tar archive at uri */
 	char *tmp;		/* tar: the directory it is unpacked in */
 	dev_t dev;		/* regular, image: identity checked at open */

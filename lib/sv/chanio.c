@@ -383,6 +383,7 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 			break;
 		if (ch->rep->etag_on)
 			zvm_etag_update(&ch->etag, sv->buf, k);
+		s->partial = sv->buf[k - 1] != '\n';
 		done += k;
 		if (k < got)
 			break;
