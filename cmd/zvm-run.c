@@ -314,7 +314,9 @@ main(int argc, char *argv[])
 	sp.path = m.value[ZVM_K_PROGRAM];
 	sp.argv = pargv;
 	sp.envp = penv;
-	sp.memory = m.memory;
+	sp.lim.memory = m.memory;
+	sp.lim.threads = ZVM_THREADS_DEFAULT;
+	sp.lim.files = ZVM_FILES_DEFAULT;
 	sp.filter = &filter;
 	if (zvm_sandbox_start(&sp, &child, &e) == -1)
 		errx(ZVM_EXIT_RUNFAIL, "sandbox unavailable: %s",

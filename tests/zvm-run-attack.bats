@@ -103,3 +103,52 @@ attack() {
 	run -0 as_nobody zvm-run "$W/m"
 	assert_output --partial PASS
 }
+
+# lim WHAT [ARG]: a manifest for the limits program.
+lim() {
+	mf limits "$W/f,/data/f,1,0,100000000,100000000,0,0" |
+	    sed "s|^Program.*|&\nArgs = limits $*|" >"$W/m"
+}
+
+@test "attack: threads past Threads (default 1024, the first included) get EAGAIN; joined, there is room again" {
+	: >"$W/f"
+	lim threads
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	assert_output "1023 EAGAIN"
+	grep -qx 'Limit = Threads' "$W/rep"
+}
+
+@test "attack: a tree of threads cloning all at once stops at Threads exactly" {
+	: >"$W/f"
+	MEMORY=4294967296 lim tree
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	assert_output "1023 EAGAIN"
+	grep -qx 'Limit = Threads' "$W/rep"
+}
+
+@test "attack: real fds past Files (default 1024) get EMFILE; a close makes room" {
+	echo data >"$W/f"
+	lim files /data/f
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	assert_output "1024 EMFILE"
+	grep -qx 'Limit = Files' "$W/rep"
+	# Pipe ends are real fds too: 512 pipes.
+	lim pipes
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	assert_output "512 EMFILE"
+	grep -qx 'Limit = Files' "$W/rep"
+}
+
+@test "attack: filled pipes count against Memory: ENFILE past it, and maps see what they hold" {
+	: >"$W/f"
+	MEMORY=16777216 lim pipes
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	read -r n err map <<<"$output"
+	[ "$err" = ENFILE ] && [ "$map" = map ]
+	# 64 KiB each, beside the program's own address space.
+	[ "$n" -gt 100 ] && [ $((n * 65536)) -le 16777216 ]
+	grep -qx 'Limit = Memory' "$W/rep"
+	as_nobody zvm-run -f json -r "$W/json" "$W/m" >/dev/null
+	run jq -c .limits "$W/json"
+	assert_output '["Memory"]'
+}

@@ -33,10 +33,11 @@ static const int allow_always[] = {
 	 * reaches more of it, and its registers cannot say which it is. */
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mprotect),
 	SCMP_SYS(madvise), SCMP_SYS(mincore), SCMP_SYS(msync),
-	/* threads and their bookkeeping (clone is checked below;
-	 * exit_group is notified in the memory-etag variant) */
+	/* threads and their bookkeeping (clone and exit are notified, to
+	 * count threads; exit_group is notified in the memory-etag
+	 * variant) */
 	SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(get_robust_list),
-	SCMP_SYS(set_tid_address), SCMP_SYS(rseq), SCMP_SYS(exit),
+	SCMP_SYS(set_tid_address), SCMP_SYS(rseq),
 	SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity), SCMP_SYS(getcpu),
 	/* arch_prctl changes only the calling thread (FS/GS base, CET) */
 	SCMP_SYS(arch_prctl),
@@ -72,16 +73,8 @@ static const int prctl_ok[] = {
 	0x53564d41 /* PR_SET_VMA: names the caller's anonymous mappings */
 };
 
-/* Thread clone: these flags must all be there, the rest must be clear. */
-#define CLONE_NEED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
-	CLONE_THREAD)
 /* Below it the program's fds are virtual (lib/run/sandbox.h ZVM_NVFD). */
 #define NVFD 1024
-
-#define CLONE_DENY (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
-	CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
-	CLONE_PTRACE | CLONE_UNTRACED | CLONE_VFORK | CLONE_PARENT | \
-	CLONE_PIDFD | CLONE_IO)
 
 static int
 rules(scmp_filter_ctx ctx, int memtag)
@@ -132,12 +125,8 @@ rules(scmp_filter_ctx ctx, int memtag)
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(lseek), 1,
 		    SCMP_A0_32(SCMP_CMP_GE, NVFD));
-	/* A thread: same mm, files, handlers; no namespaces, no tracing.
-	 * The kernel reads the low 32 bits of the flags. */
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-		    SCMP_A0_32(SCMP_CMP_MASKED_EQ, CLONE_NEED | CLONE_DENY,
-		    CLONE_NEED));
+	/* clone is notified: the supervisor lets threads through, as many
+	 * as Threads allows (lib/sv/proc). */
 	return r;
 }
 

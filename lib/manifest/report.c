@@ -13,6 +13,9 @@
 #include "manifest/report.h"
 
 static const char *const qname[4] = { "gets", "get_size", "puts", "put_size" };
+/* The manifest keys of the ZVM_LIMIT_* bits, in bit order. */
+static const char *const lname[] = { "Threads", "Files", "Memory" };
+#define NLIMITS (sizeof(lname) / sizeof(lname[0]))
 
 /* The slot of nr in the index: its entry's, or the free one to take. */
 static int *
@@ -133,6 +136,9 @@ write_zvm(const struct zvm_report *r, struct zvm_buf *b)
 			if (r->chan[i].hit & (1u << q))
 				zvm_buf_printf(b, "Quota = %s:%s\n",
 				    r->chan[i].alias, qname[q]);
+	for (i = 0; i < NLIMITS; i++)
+		if (r->limits & (1u << i))
+			zvm_buf_printf(b, "Limit = %s\n", lname[i]);
 	for (i = 0; i < r->nchan; i++)
 		if (r->chan[i].err)
 			zvm_buf_printf(b, "Error = %s:%s:%s\n",
@@ -253,7 +259,13 @@ write_json(const struct zvm_report *r, struct zvm_buf *b)
 	}
 	if (r->dother)
 		zvm_buf_printf(b, ",\"%s\":%lu", ZVM_DENY_OTHER, r->dother);
-	zvm_buf_adds(b, "},\"channels\":[");
+	zvm_buf_adds(b, "},\"limits\":[");
+	for (i = 0, q = 0; i < NLIMITS; i++)
+		if (r->limits & (1u << i)) {
+			zvm_buf_adds(b, q++ ? "," : "");
+			json_str(b, lname[i]);
+		}
+	zvm_buf_adds(b, "],\"channels\":[");
 	for (i = 0; i < r->nchan; i++) {
 		const struct zvm_report_chan *c = &r->chan[i];
 		int first = 1;

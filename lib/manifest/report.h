@@ -36,6 +36,13 @@ struct zvm_report_chan {
 	const char *errop;	/* "read" or "write" */
 };
 
+/* Limits of the whole sandbox a program ran into (Limit lines). */
+enum {
+	ZVM_LIMIT_THREADS = 1 << 0,	/* Threads: a clone refused */
+	ZVM_LIMIT_FILES = 1 << 1,	/* Files: an open or pipe refused */
+	ZVM_LIMIT_MEMORY = 1 << 2	/* Memory: a pipe refused */
+};
+
 struct zvm_denied {
 	int nr;			/* x86-64 system call number */
 	char name[32];
@@ -60,6 +67,7 @@ struct zvm_report {
 	int *dslot;		/* owned: ZVM_DENY_SLOTS indexes, -1 free */
 	size_t dunknown;	/* entries of numbers without a name */
 	unsigned long dother;	/* calls counted in ZVM_DENY_OTHER */
+	unsigned limits;	/* ZVM_LIMIT_* the program ran into */
 };
 
 /*

@@ -446,6 +446,7 @@ shape(struct jp *j, size_t root, struct zvm_sumjson *out)
 	typed(j, root, "message", 0, J_STR, -1);
 	typed(j, root, "cpu", 0, J_OBJ, -1);
 	typed(j, root, "denied", 0, J_OBJ, -1);
+	typed(j, root, "limits", 0, J_ARR, -1);
 	if (digest(j, root, "memory_etag", 0, d, &on) == -1 || failed(j))
 		return -1;
 	if ((ch = typed(j, root, "channels", 1, J_ARR, -1)) == NONE)

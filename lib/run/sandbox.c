@@ -173,8 +173,8 @@ child_main(void *arg)
 		rl.rlim_cur = rl.rlim_max;
 		rsys6(SYS_prlimit64, 0, RLIMIT_NOFILE, (long)&rl, 0, 0, 0);
 	}
-	if (sp->memory) {
-		rl.rlim_cur = rl.rlim_max = sp->memory;
+	if (sp->lim.memory) {
+		rl.rlim_cur = rl.rlim_max = sp->lim.memory;
 		if ((r = rsys6(SYS_prlimit64, 0, RLIMIT_AS, (long)&rl, 0, 0,
 		    0)) < 0)
 			child_fail(st, STEP_RLIMIT, r);

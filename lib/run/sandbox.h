@@ -43,13 +43,23 @@ void zvm_filter_get(struct zvm_filter *, unsigned flags);
  */
 int zvm_program_open(const char *path, int *status, struct zvm_error *e);
 
+/* What the program may hold at once (zvm-run(1), LIMITS). */
+struct zvm_limits {
+	uint64_t memory;		/* RLIMIT_AS; 0: unlimited */
+	uint64_t threads;		/* live threads, the first included */
+	uint64_t files;			/* real fds: injected files, pipe ends */
+};
+#define ZVM_THREADS_DEFAULT	1024
+#define ZVM_FILES_DEFAULT	1024
+#define ZVM_PIPE_BYTES		65536	/* a pipe's buffer, never grown */
+
 /* What the child needs; every pointer borrowed for the call. */
 struct zvm_spawn {
 	int progfd;			/* from zvm_program_open() */
 	const char *path;		/* the Program it opened */
 	char *const *argv;		/* NULL-terminated */
 	char *const *envp;		/* NULL-terminated */
-	uint64_t memory;		/* RLIMIT_AS; 0: unlimited */
+	struct zvm_limits lim;
 	const struct zvm_filter *filter;
 };
 

@@ -8,6 +8,7 @@
  * that bytes written stay written.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -38,6 +39,125 @@ zvm_deny(struct zvm_sv *sv, const struct seccomp_notif *req,
 	r->error = err;
 	zvm_report_deny(sv->rep, req->data.nr,
 	    zvm_syscall_lookup(req->data.nr));
+}
+
+int
+zvm_files_room(struct zvm_sv *sv, size_t n)
+{
+	if (sv->nfiles + n <= sv->lim.files)
+		return 0;
+	sv->rep->limits |= ZVM_LIMIT_FILES;
+	return -EMFILE;
+}
+
+/* The program's soft RLIMIT_AS: Memory less its pipes' buffers, so what
+ * it maps and what its pipes hold stay within Memory together. */
+static void
+set_as(struct zvm_sv *sv)
+{
+	uint64_t p = (uint64_t)sv->npipes * ZVM_PIPE_BYTES;
+
+	(void)zvm_tr_set_as(&sv->tr, p < sv->lim.memory ?
+	    sv->lim.memory - p : 0);
+}
+
+int
+zvm_pipe_take(struct zvm_sv *sv)
+{
+	uint64_t vm, need = (uint64_t)(sv->npipes + 1) * ZVM_PIPE_BYTES;
+
+	if (sv->lim.memory) {
+		/* An address space we cannot see might not leave room. */
+		vm = zvm_tr_vmsize(&sv->tr);
+		if (vm == UINT64_MAX || need > sv->lim.memory ||
+		    vm > sv->lim.memory - need) {
+			sv->rep->limits |= ZVM_LIMIT_MEMORY;
+			return -ENFILE;	/* what the kernel says past its own
+					 * pipe limit */
+		}
+	}
+	sv->npipes++;
+	if (sv->lim.memory)
+		set_as(sv);
+	return 0;
+}
+
+void
+zvm_pipe_give(struct zvm_sv *sv)
+{
+	if (sv->npipes == 0)
+		return;
+	sv->npipes--;
+	if (sv->lim.memory)
+		set_as(sv);
+}
+
+/*
+ * Threads are counted twice, and the smaller count is taken; each errs
+ * on the high side only.  One: the first thread, plus the clones let
+ * through, less the thread exits (notified): high by clones the kernel
+ * failed.  Two: /proc/PID/task, plus the clones let through that may not
+ * be there yet (a clone runs in the kernel after our CONTINUE), each
+ * known done when its thread makes another call or CLONE_SETTLE after it
+ * was let through (a clone takes microseconds): high while calls of
+ * threads that cloned wait to be served.
+ */
+#define CLONE_SETTLE (10 * 1000 * 1000ULL)
+
+void
+zvm_thread_exit(struct zvm_sv *sv)
+{
+	if (sv->exits < sv->granted + 1)
+		sv->exits++;
+}
+
+void
+zvm_clone_done(struct zvm_sv *sv, pid_t tid)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < sv->nclones; i++)
+		if (sv->clones[i].tid != tid)
+			sv->clones[j++] = sv->clones[i];
+	sv->nclones = j;
+}
+
+int
+zvm_thread_room(struct zvm_sv *sv, pid_t tid)
+{
+	uint64_t now = zvm_tr_now(), live;
+	size_t i, j = 0;
+
+	for (i = 0; i < sv->nclones; i++)
+		if (sv->clones[i].tid != tid &&
+		    now - sv->clones[i].t < CLONE_SETTLE)
+			sv->clones[j++] = sv->clones[i];
+	sv->nclones = j;
+	/* A count we cannot read allows nothing. */
+	live = zvm_tr_threads(&sv->tr);
+	if (live != 0)
+		live += sv->nclones;
+	else
+		live = UINT64_MAX;
+	if (1 + sv->granted - sv->exits < live)
+		live = 1 + sv->granted - sv->exits;
+	if (live >= sv->lim.threads) {
+		sv->rep->limits |= ZVM_LIMIT_THREADS;
+		return -EAGAIN;
+	}
+	if (sv->nclones == sv->capclones) {
+		size_t cap = sv->capclones ? sv->capclones * 2 : 16;
+		struct zvm_clone *c = realloc(sv->clones, cap * sizeof(*c));
+
+		if (c == NULL)
+			return -ENOMEM;
+		sv->clones = c;
+		sv->capclones = cap;
+	}
+	sv->clones[sv->nclones].tid = tid;
+	sv->clones[sv->nclones++].t = now;
+	sv->granted++;
+	return 0;
 }
 
 void

@@ -124,6 +124,7 @@ zvm_inj_add(struct zvm_sv *sv, int childfd, int fd, int chan, uint64_t size)
 	sv->inj[i].hashfd = -1;
 	sv->inj[i].dev = 0;
 	sv->inj[i].ino = 0;
+	sv->inj[i].peer = -1;
 	/* Unknown (an fstat that failed): no map of it is ever found, so
 	 * mremap could grow one free.  Not worth the risk: no injection. */
 	if (fd >= 0) {
@@ -137,6 +138,7 @@ zvm_inj_add(struct zvm_sv *sv, int childfd, int fd, int chan, uint64_t size)
 		sv->inj[i].ino = st.st_ino;
 	}
 	sv->ninj++;
+	sv->nfiles++;
 	return 0;
 }
 
@@ -152,6 +154,10 @@ zvm_inj_drop(struct zvm_sv *sv, uint64_t fdarg)
 		else if (j->fd >= 0)
 			close(j->fd);
 		j->fd = -1;
+		sv->nfiles--;
+		/* A pipe's buffer is gone with its last end. */
+		if (j->chan < 0 && (j->peer < 0 || sv->inj[j->peer].fd == -1))
+			zvm_pipe_give(sv);
 	}
 }
 
@@ -167,6 +173,9 @@ zvm_inj_closeall(struct zvm_sv *sv)
 	free(sv->inj);
 	sv->inj = NULL;
 	sv->ninj = sv->capinj = 0;
+	free(sv->clones);
+	sv->clones = NULL;
+	sv->nclones = sv->capclones = 0;
 }
 
 /* Installed (or an error sent instead): 1; the call is gone: 0. */

@@ -280,12 +280,19 @@ do_close_range(struct zvm_sv *sv, uint32_t lo, uint32_t hi, uint32_t fl)
 static int
 do_pipe(struct zvm_sv *sv, uint64_t addr, uint32_t flags)
 {
-	int p[2], child[2] = { -1, -1 }, e = 0;
+	int p[2], child[2] = { -1, -1 }, e = 0, added = 0;
+	size_t first = sv->ninj;
 
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
-	if (pipe2(p, O_CLOEXEC | (flags & (O_NONBLOCK | O_DIRECT))) == -1)
-		return -errno;
+	/* Two more fds, and a buffer that counts against Memory. */
+	if ((e = zvm_files_room(sv, 2)) < 0 || (e = zvm_pipe_take(sv)) < 0)
+		return e;
+	if (pipe2(p, O_CLOEXEC | (flags & (O_NONBLOCK | O_DIRECT))) == -1) {
+		e = -errno;
+		zvm_pipe_give(sv);
+		return e;
+	}
 	for (int i = 0; i < 2; i++) {
 		if (zvm_inj_grow(sv) == -1) {
 			e = -ENOMEM;
@@ -303,10 +310,18 @@ do_pipe(struct zvm_sv *sv, uint64_t addr, uint32_t flags)
 			e = -ENOMEM;
 			break;
 		}
+		added++;
 	}
 	for (int i = 0; i < 2; i++)
 		if (p[i] >= 0)
 			close(p[i]);
+	/* A lone end (the second failed) holds the buffer until it is
+	 * closed; with none, it was never made. */
+	if (added == 2) {
+		sv->inj[first].peer = (long)first + 1;
+		sv->inj[first + 1].peer = (long)first;
+	} else if (added == 0)
+		zvm_pipe_give(sv);
 	if (e == 0 && zvm_tr_poke(&sv->tr, addr, child, sizeof(child)) < 0)
 		e = -EFAULT;
 	return e;

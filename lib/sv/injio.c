@@ -217,8 +217,8 @@ map_at(struct zvm_sv *sv, uint64_t addr, struct zvm_tr_map *m,
  * /proc/PID/maps, kernel state that another thread could change between
  * our read and the CONTINUE (a MAP_FIXED map of an injected file over an
  * anonymous block, then grown free).  With a single thread nothing can:
- * it is blocked in this call, and no other task shares its memory (the
- * filter allows clone only for threads).  With more, growth fails with
+ * it is blocked in this call, and no other task shares its memory
+ * (lib/sv/proc allows clone only for threads).  With more, growth fails with
  * EAGAIN, as mremap does for locked memory it cannot grow; glibc's and
  * musl's realloc then copy.  An overcharge (a map of ours replaced by
  * another) is not possible either, for the same reason.

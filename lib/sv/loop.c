@@ -523,6 +523,8 @@ setup(struct zvm_sv *sv, struct loop *lp, struct zvm_child *c,
 	sv->nsrc = n;
 	sv->rep = rep;
 	sv->exec_err = &c->st.exec_err;
+	if (c->st.sp)
+		sv->lim = c->st.sp->lim;
 	rep->memory_etag_on = sv->memtag;
 	rep->chan = calloc(n ? n : 1, sizeof(*rep->chan));
 	sv->ch = calloc(n ? n : 1, sizeof(*sv->ch));

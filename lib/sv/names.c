@@ -151,10 +151,17 @@ reopen_chan(struct zvm_sv *sv, int chan)
 	return fd;
 }
 
-/* Answer the open with fd injected. */
+/* Answer the open with fd injected, if Files leaves room for it. */
 static int
-inject(struct zvm_resp *r, int fd, int chan, uint64_t size, uint32_t fl)
+inject(struct zvm_sv *sv, struct zvm_resp *r, int fd, int chan,
+    uint64_t size, uint32_t fl)
 {
+	int e;
+
+	if ((e = zvm_files_room(sv, 1)) < 0) {
+		close(fd);
+		return e;
+	}
 	r->inject = 1;
 	r->injfd = fd;
 	r->injchan = chan;
@@ -235,7 +242,7 @@ open_img(struct zvm_sv *sv, const struct where *w, uint32_t fl,
 		close(fd);
 		return -EACCES;
 	}
-	return inject(r, fd, w->chan, (uint64_t)st.st_size, fl);
+	return inject(sv, r, fd, w->chan, (uint64_t)st.st_size, fl);
 }
 
 static int
@@ -288,7 +295,7 @@ do_open(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t fl,
 	if (want == ZVM_ACC_READ && injectable(sv, chan)) {
 		if ((fd = reopen_chan(sv, chan)) < 0)
 			return fd;
-		return inject(r, fd, chan, sv->src[chan].size, fl);
+		return inject(sv, r, fd, chan, sv->src[chan].size, fl);
 	}
 	if ((fd = zvm_fd_lowest(sv, 0)) < 0)
 		return fd;

@@ -2,7 +2,8 @@
 /*
  * proc - the calls on the process itself, and the refusals.  The first
  * execveat is the child's own (it has run only lib/run/sandbox code so
- * far) and goes on; every later exec is refused.  exit_group is notified
+ * far) and goes on; every later exec is refused.  clone makes threads
+ * only, as many as Threads allows.  exit_group is notified
  * only under the memory-etag filter: the memory is hashed, then the exit
  * goes on.  The program may signal itself, nobody else.  Every call no
  * family serves is denied here, counted in the report by name, with the
@@ -10,9 +11,20 @@
  * falls back, EPERM for what needs a privilege or a second process).
  */
 #include <errno.h>
+#include <sched.h>
 #include <sys/syscall.h>
 
 #include "sv/handler.h"
+
+/* A thread: same mm, files, handlers; no namespaces, no tracing.  These
+ * flags must all be there, these must be clear (the kernel reads the low
+ * 32 bits). */
+#define CLONE_NEED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
+	CLONE_THREAD)
+#define CLONE_DENY (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
+	CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
+	CLONE_PTRACE | CLONE_UNTRACED | CLONE_VFORK | CLONE_PARENT | \
+	CLONE_PIDFD | CLONE_IO)
 
 /* x86-64 numbers musl 1.2.3's <sys/syscall.h> does not have yet. */
 #ifndef SYS_quotactl_fd
@@ -103,6 +115,7 @@ zvm_h_proc(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r)
 {
 	const __u64 *a = req->data.args;
+	int e;
 
 	switch (req->data.nr) {
 	case SYS_execve:
@@ -114,6 +127,23 @@ zvm_h_proc(struct zvm_sv *sv, const struct seccomp_notif *req,
 			return ZVM_H_DONE;
 		}
 		break;
+	case SYS_clone:
+		/* A thread, while Threads allows one more: the kernel makes
+		 * it (CONTINUE decides on the flags register alone).  Past
+		 * it EAGAIN, as RLIMIT_NPROC gives. */
+		if (((uint32_t)a[0] & (CLONE_NEED | CLONE_DENY)) != CLONE_NEED)
+			break;
+		if ((e = zvm_thread_room(sv, (pid_t)req->pid)) < 0) {
+			r->error = -e;
+			return ZVM_H_DONE;
+		}
+		r->cont = 1;
+		return ZVM_H_DONE;
+	case SYS_exit:
+		/* A thread's end, for the count of Threads. */
+		zvm_thread_exit(sv);
+		r->cont = 1;
+		return ZVM_H_DONE;
 	case SYS_exit_group:
 		memory_etag(sv);
 		r->cont = 1;

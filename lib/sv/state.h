@@ -65,6 +65,13 @@ struct zvm_inj {
 	dev_t dev;
 	ino_t ino;
 	int hashfd;
+	long peer;		/* a pipe end: the other end's index, or -1 */
+};
+
+/* A thread clone let through, until it is known to be done. */
+struct zvm_clone {
+	pid_t tid;		/* the thread that made it */
+	uint64_t t;		/* when (CLOCK_MONOTONIC ns) */
 };
 
 /* Per channel run state. */
@@ -140,6 +147,12 @@ struct zvm_sv {
 	char *prog;		/* Program, normalized; its host file */
 	char *progreal;		/* what Program's symlinks lead to */
 	char **nalias;		/* every alias, normalized (image.c) */
+	struct zvm_limits lim;
+	size_t nfiles;		/* real fds the program holds */
+	size_t npipes;		/* its pipes with an end still open */
+	struct zvm_clone *clones;
+	size_t nclones, capclones;
+	uint64_t granted, exits;	/* thread clones let through, exits */
 };
 
 /* fds.c: the virtual fds. */
@@ -176,6 +189,21 @@ int zvm_quota(struct zvm_chan *, int calls, uint64_t *room);
 /* Answer with errno err and count the call as denied. */
 void zvm_deny(struct zvm_sv *, const struct seccomp_notif *,
     struct zvm_resp *, int err);
+/* Room for n more real fds under Files: 0, or -EMFILE (the limit hit
+ * recorded). */
+int zvm_files_room(struct zvm_sv *, size_t n);
+/* A pipe's buffer taken from Memory: 0, or -ENFILE when it does not fit
+ * beside the address space (the limit hit recorded).  zvm_pipe_give()
+ * returns it, when both ends are closed or the pipe was never made. */
+int zvm_pipe_take(struct zvm_sv *);
+void zvm_pipe_give(struct zvm_sv *);
+/* Thread tid makes a call: a clone it made is done. */
+void zvm_clone_done(struct zvm_sv *, pid_t tid);
+/* A thread exits. */
+void zvm_thread_exit(struct zvm_sv *);
+/* May thread tid start one more thread under Threads?  0 (counted as
+ * in progress), -EAGAIN (the limit hit recorded), or -ENOMEM. */
+int zvm_thread_room(struct zvm_sv *, pid_t tid);
 /* A host-side failure on a channel, for the report. */
 void zvm_host_error(struct zvm_chan *, const char *op, int err);
 /* An answer that moved n bytes on chan (through o, if a virtual fd),

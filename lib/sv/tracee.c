@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -291,6 +292,38 @@ void
 zvm_tr_signal(struct zvm_tracee *tr, pid_t tid, int sig)
 {
 	syscall(SYS_tgkill, tr->pid, tid, sig);
+}
+
+uint64_t
+zvm_tr_vmsize(struct zvm_tracee *tr)
+{
+	char path[64], buf[64];
+	unsigned long long pages;
+	ssize_t k;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)tr->pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return UINT64_MAX;
+	k = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (k <= 0)
+		return UINT64_MAX;
+	buf[k] = '\0';
+	if (sscanf(buf, "%llu", &pages) != 1)
+		return UINT64_MAX;
+	return (uint64_t)pages * 4096;
+}
+
+int
+zvm_tr_set_as(struct zvm_tracee *tr, uint64_t soft)
+{
+	struct rlimit rl;
+
+	if (prlimit(tr->pid, RLIMIT_AS, NULL, &rl) == -1)
+		return -errno;
+	rl.rlim_cur = soft < rl.rlim_max ? soft : rl.rlim_max;
+	return prlimit(tr->pid, RLIMIT_AS, &rl, NULL) == -1 ? -errno : 0;
 }
 
 int

@@ -92,6 +92,11 @@ int zvm_tr_is_thread(struct zvm_tracee *, pid_t tid);
 int zvm_tr_signalled(struct zvm_tracee *, pid_t tid);
 /* Send sig to thread tid of the program. */
 void zvm_tr_signal(struct zvm_tracee *, pid_t tid, int sig);
+/* The program's address space in bytes (/proc/PID/statm), or
+ * UINT64_MAX when it cannot be read. */
+uint64_t zvm_tr_vmsize(struct zvm_tracee *);
+/* Set the program's soft RLIMIT_AS (never above its hard limit). */
+int zvm_tr_set_as(struct zvm_tracee *, uint64_t soft);
 /* A copy of the program's fd (pidfd_getfd), or -1. */
 int zvm_tr_getfd(struct zvm_tracee *, int fd);
 
