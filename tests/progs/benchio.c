@@ -3,6 +3,7 @@
  * benchio - the I/O loops the benchmarks time, natively and under
  * zvm-run alike: "w1 N PATH" does N 1-byte writes, "read CHUNK PATH"
  * reads PATH to its end, "write CHUNK TOTAL PATH" writes TOTAL bytes.
+ * "threads N x" starts and joins N threads, one at a time.
  * "pingpong N x" is the floor of any design that answers a call from
  * another task: N 1-byte round trips over pipes between two threads.
  * Prints the loop's own time in seconds (and bytes) to stdout.
@@ -25,6 +26,12 @@ now(void)
 }
 
 static int ping[2], pong[2];
+
+static void *
+nothing(void *arg)
+{
+	return arg;
+}
 
 static void *
 echo(void *arg)
@@ -55,6 +62,17 @@ main(int argc, char **argv)
 		t0 = now();
 		for (n = 0; n < chunk; n++)
 			if (write(fd, "x", 1) != 1)
+				return 1;
+		printf("%.9f\n", now() - t0);
+		return 0;
+	}
+	if (strcmp(argv[1], "threads") == 0) {
+		pthread_t t;
+
+		t0 = now();
+		for (n = 0; n < chunk; n++)
+			if (pthread_create(&t, NULL, nothing, NULL) != 0 ||
+			    pthread_join(t, NULL) != 0)
 				return 1;
 		printf("%.9f\n", now() - t0);
 		return 0;
