@@ -571,6 +571,8 @@ EOT
 	[ "$stderr" = 'zvm-manifest: --file sub: a directory (use --image)' ]
 	run -66 --separate-stderr zvm-manifest --file fifo prog
 	[ "$stderr" = 'zvm-manifest: --file fifo: not a regular file' ]
+	run -66 --separate-stderr zvm-manifest --file /dev/null prog
+	[ "$stderr" = 'zvm-manifest: --file /dev/null: not a regular file (every sandbox has it without one)' ]
 	run -64 --separate-stderr zvm-manifest --image sub:/dev/stdin prog
 	[ "$stderr" = 'zvm-manifest: --image sub:/dev/stdin: alias /dev/stdin is already a channel' ]
 	run -64 --separate-stderr zvm-manifest --image sub --file "in.txt:$T/sub/" prog

@@ -213,6 +213,19 @@ std_uri(struct zvm_draft *d, int i, const char *cwd, struct zvm_error *e)
 	return d->uri[i] ? 0 : nomem(e);
 }
 
+/* The devices zvm-run gives every sandbox (zvm-run(1)). */
+static int
+builtin_dev(const char *path)
+{
+	static const char *const dev[] = { "/dev/null", "/dev/zero",
+	    "/dev/full", "/dev/random", "/dev/urandom" };
+
+	for (size_t i = 0; i < sizeof(dev) / sizeof(dev[0]); i++)
+		if (strcmp(path, dev[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Does the file at path start a tar archive (by content, not name)?
  * -1: it cannot be opened (the access check says why). */
 static int
@@ -303,6 +316,8 @@ check_tree(struct zvm_draft *d, struct zvm_draft_tree *t, const char *cwd,
 		why = "not a directory or tar archive";
 	else if (!t->image && S_ISDIR(st.st_mode))
 		why = "a directory (use --image)";
+	else if (!t->image && S_ISCHR(st.st_mode) && builtin_dev(path))
+		why = "not a regular file (every sandbox has it without one)";
 	else if (!t->image && !S_ISREG(st.st_mode))
 		why = "not a regular file";
 	if (why)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -214,9 +215,47 @@ chan_call(struct zvm_sv *sv, const struct seccomp_notif *req, int acc,
 	if (o->vdir || o->hostfd >= 0)
 		return EISDIR;
 	*op = o;
+	if (o->vdev)
+		return -zvm_tr_iocall(&sv->tr, req, 1, c);
 	s = sv->ch[o->chan].src;
 	return -zvm_tr_iocall(&sv->tr, req, s->kind == ZVM_SRC_REG &&
 	    (s->c->type & rnd), c);
+}
+
+/* A read of a device: zeros, or random bytes; the program's own. */
+static int
+dev_read(struct zvm_sv *sv, int vdev, const struct zvm_iocall *call,
+    struct zvm_resp *r)
+{
+	int rnd = vdev == ZVM_VDEV_RANDOM || vdev == ZVM_VDEV_URANDOM;
+	uint64_t done = 0;
+	ssize_t k, w;
+
+	if (vdev == ZVM_VDEV_NULL)
+		return ZVM_H_DONE;	/* the end, at once */
+	if (!rnd)
+		memset(sv->buf, 0, call->total < ZVM_BUFSZ ? call->total :
+		    ZVM_BUFSZ);
+	while (done < call->total) {
+		size_t c = call->total - done < ZVM_BUFSZ ?
+		    call->total - done : ZVM_BUFSZ;
+
+		if (rnd && (k = getrandom(sv->buf, c, 0)) <= 0)
+			break;
+		if (rnd)
+			c = (size_t)k;
+		if ((w = zvm_tr_iov_put(&sv->tr, call->cnt, done, sv->buf,
+		    c)) <= 0)
+			break;
+		done += (uint64_t)w;
+		if ((size_t)w < c)
+			break;
+	}
+	if (done == 0)
+		r->error = EFAULT;
+	else
+		r->val = (int64_t)done;
+	return ZVM_H_DONE;
 }
 
 static int
@@ -235,6 +274,8 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	if ((r->error = chan_call(sv, req, ZVM_ACC_READ, &o, &call)) != 0 ||
 	    call.total == 0)
 		return ZVM_H_DONE;
+	if (o->vdev)
+		return dev_read(sv, o->vdev, &call, r);
 	ch = &sv->ch[o->chan];
 	s = ch->src;
 	p = call.off;
@@ -341,6 +382,13 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 	if ((r->error = chan_call(sv, req, ZVM_ACC_WRITE, &o, &call)) != 0 ||
 	    call.total == 0)
 		return ZVM_H_DONE;
+	if (o->vdev) {		/* dropped; /dev/full is always full */
+		if (o->vdev == ZVM_VDEV_FULL)
+			r->error = ENOSPC;
+		else
+			r->val = (int64_t)call.total;
+		return ZVM_H_DONE;
+	}
 	ch = &sv->ch[o->chan];
 	s = ch->src;
 	p = call.off;

@@ -62,6 +62,8 @@ do_lseek(struct zvm_sv *sv, uint64_t fd, int64_t off, uint32_t whence)
 		o->dpos = off;
 		return off;
 	}
+	if (o->vdev)		/* as the kernel's devices: nowhere to go */
+		return 0;
 	s = &sv->src[o->chan];
 	if (s->kind != ZVM_SRC_REG || s->c->type == 0)
 		return -ESPIPE;

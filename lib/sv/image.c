@@ -205,6 +205,11 @@ zvm_vdir_list(struct zvm_sv *sv, const char *dir, uint64_t *pos,
 		    e ? (size_t)(e - rest) : strlen(rest), t, seen, &nseen,
 		    seencap);
 	}
+	/* The devices, after any channel of the same name. */
+	for (int k = 1; r == 0 && strcmp(dir, "/dev") == 0 && k < ZVM_NVDEV;
+	    k++)
+		r = add(buf, &len, cap, &count, *pos, zvm_vdev_name(k),
+		    strlen(zvm_vdev_name(k)), DT_CHR, seen, &nseen, seencap);
 	free(seen);
 	if (r < 0)
 		return r;

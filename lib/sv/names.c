@@ -24,7 +24,7 @@
 #include "sv/handler.h"
 
 /* What a path names. */
-enum { W_CHAN, W_IMG, W_VDIR, W_PROG, W_EXE };
+enum { W_CHAN, W_IMG, W_VDIR, W_PROG, W_EXE, W_DEV };
 
 /* The kernel's O_ACCMODE: musl's holds O_PATH (as O_SEARCH) too. */
 #define ACCMODE 3
@@ -32,6 +32,7 @@ enum { W_CHAN, W_IMG, W_VDIR, W_PROG, W_EXE };
 struct where {
 	int kind;
 	int chan;		/* W_CHAN, W_IMG */
+	int vdev;		/* W_DEV */
 	const char *rel;	/* W_IMG: the name below the root ("" root) */
 	char norm[4096 + 2];	/* normalized absolute path */
 };
@@ -45,10 +46,63 @@ is_prog(const struct zvm_sv *sv, const char *norm)
 }
 
 /*
+ * /dev/fd/N, and /dev/stdin, /dev/stdout and /dev/stderr when no channel
+ * has those aliases: what fd N is open on, opened anew (as Linux reopens
+ * it through /proc/self/fd): a channel, a device, a directory by its
+ * name.  1 when the path is none of these; -ENOENT for an fd that is
+ * not open, or one whose file has no name here (a pipe, an image file).
+ */
+static int
+fd_path(struct zvm_sv *sv, struct where *w)
+{
+	static const char *const std[] = { "/dev/stdin", "/dev/stdout",
+	    "/dev/stderr" };
+	const char *p = w->norm;
+	struct zvm_ofd *o;
+	struct zvm_inj *j;
+	unsigned long n = 0;
+	char *e;
+
+	for (n = 0; n < 3 && strcmp(p, std[n]) != 0; n++)
+		;
+	if (n == 3) {
+		if (strncmp(p, "/dev/fd/", 8) != 0 || p[8] < '0' ||
+		    p[8] > '9')
+			return 1;
+		n = strtoul(p + 8, &e, 10);
+		if (*e != '\0' || n > UINT32_MAX)
+			return -ENOENT;
+	}
+	if ((o = zvm_fd_get(sv, n)) != NULL) {
+		if (o->vdev) {
+			w->kind = W_DEV;
+			w->vdev = o->vdev;
+			return 0;
+		}
+		if (o->chan >= 0 && !o->vdir && o->hostfd < 0) {
+			w->kind = W_CHAN;
+			w->chan = o->chan;
+			return 0;
+		}
+		if (o->vdir && o->name) {
+			snprintf(w->norm, sizeof(w->norm), "%s", o->name);
+			w->kind = W_VDIR;
+			return 0;
+		}
+	} else if ((j = zvm_inj_get(sv, n)) != NULL && j->chan >= 0 &&
+	    sv->src[j->chan].kind != ZVM_SRC_DIR) {
+		w->kind = W_CHAN;
+		w->chan = j->chan;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/*
  * Where a path names (relative paths resolve against dirfd's directory or
- * "/"): a channel alias first, then a name inside the image whose alias
- * is its longest prefix, the Program, /proc/self/exe, a virtual
- * directory; -ENOENT for anything else.
+ * "/"): a channel alias first, then a device or /dev/fd/N, a name inside
+ * the image whose alias is its longest prefix, the Program,
+ * /proc/self/exe, a virtual directory; -ENOENT for anything else.
  */
 static int
 lookup(struct zvm_sv *sv, uint64_t dirfd, uint64_t addr, struct where *w)
@@ -94,6 +148,13 @@ lookup(struct zvm_sv *sv, uint64_t dirfd, uint64_t addr, struct where *w)
 			w->rel = w->norm + n + (n > 1);
 		}
 	}
+	/* The devices, before an image that might hold a host's. */
+	if ((w->vdev = zvm_vdev_lookup(w->norm)) != ZVM_VDEV_NONE) {
+		w->kind = W_DEV;
+		return 0;
+	}
+	if ((r = fd_path(sv, w)) <= 0)
+		return r;
 	if (w->chan >= 0) {
 		w->kind = W_IMG;
 		return 0;
@@ -245,6 +306,41 @@ open_img(struct zvm_sv *sv, const struct where *w, uint32_t fl,
 	return inject(sv, r, fd, w->chan, (uint64_t)st.st_size, fl);
 }
 
+/* A device: a virtual fd of its own, open for what the flags ask. */
+static int
+open_dev(struct zvm_sv *sv, const struct where *w, uint32_t fl)
+{
+	struct zvm_ofd *o;
+	int fd, acc;
+
+	if ((fl & O_CREAT) && (fl & O_EXCL))
+		return -EEXIST;
+	if (fl & O_DIRECTORY)
+		return -ENOTDIR;
+	switch (fl & ACCMODE) {
+	case O_RDONLY:
+		acc = ZVM_ACC_READ;
+		break;
+	case O_WRONLY:
+		acc = ZVM_ACC_WRITE;
+		break;
+	case O_RDWR:
+		acc = ZVM_ACC_RW;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if ((fd = zvm_fd_lowest(sv, 0)) < 0)
+		return fd;
+	if ((o = zvm_fd_new(-1, (fl & O_PATH) ? 0 : acc)) == NULL)
+		return -ENOMEM;
+	o->vdev = w->vdev;
+	o->path = (fl & O_PATH) != 0;
+	o->flags = fl & (O_APPEND | O_NONBLOCK);
+	zvm_fd_install(sv, fd, o, fl & O_CLOEXEC);
+	return fd;
+}
+
 static int
 do_open(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t fl,
     struct zvm_resp *r)
@@ -268,6 +364,8 @@ do_open(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t fl,
 	case W_PROG:
 	case W_EXE:
 		return (fl & O_CREAT) && (fl & O_EXCL) ? -EEXIST : -EACCES;
+	case W_DEV:
+		return open_dev(sv, &w, fl);
 	}
 	chan = w.chan;
 	if ((fl & O_CREAT) && (fl & O_EXCL))
@@ -329,6 +427,9 @@ path_stat(struct zvm_sv *sv, const struct where *w, int nofollow,
 	case W_VDIR:
 		zvm_vdir_stat(w->norm, st);
 		return 0;
+	case W_DEV:
+		zvm_vdev_stat(w->vdev, st);
+		return 0;
 	case W_PROG:
 		/* The manifest named it: the host's own answer. */
 		return (nofollow ? lstat(w->norm, st) : stat(w->norm, st)) ==
@@ -380,7 +481,7 @@ do_access(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t mode)
 		/* Trees of their own are read-only; x as the mode says. */
 		if ((e = path_stat(sv, &w, 0, &st)) < 0)
 			return e;
-		if (mode & W_OK)
+		if ((mode & W_OK) && w.kind != W_DEV)
 			return w.kind == W_IMG ? -EROFS : -EACCES;
 		if ((mode & X_OK) && !(st.st_mode & 0111))
 			return -EACCES;

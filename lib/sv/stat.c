@@ -92,6 +92,8 @@ zvm_stat_fd(struct zvm_sv *sv, uint64_t fd, struct stat *st)
 		return fstat(o->hostfd, st) == -1 ? -errno : 0;
 	if (o && o->vdir)
 		return zvm_vdir_stat(o->name, st), 0;
+	if (o && o->vdev)
+		return zvm_vdev_stat(o->vdev, st), 0;
 	if (o)
 		return zvm_stat_chan(sv, o->chan, st), 0;
 	if ((j = zvm_inj_get(sv, fd)) == NULL)

@@ -45,6 +45,7 @@ struct zvm_ofd {
 	 * normalized path, for relative lookups from it. */
 	int vdir;
 	int hostfd;		/* -1 unless an image directory */
+	int vdev;		/* ZVM_VDEV_*: a device (chan -1) */
 	uint64_t dpos;		/* virtual directory: next entry */
 	char *name;
 };
@@ -226,6 +227,15 @@ int zvm_stat_put(struct zvm_sv *, const struct stat *, uint64_t buf, int x);
  * tick).  -1: no memory. */
 int zvm_pw_add(struct zvm_pollwait **, int fd, short ev);
 void zvm_pw_free(struct zvm_pollwait *);
+
+/* devices.c: /dev/null and the like, in every sandbox. */
+enum { ZVM_VDEV_NONE, ZVM_VDEV_NULL, ZVM_VDEV_ZERO, ZVM_VDEV_FULL,
+	ZVM_VDEV_RANDOM, ZVM_VDEV_URANDOM, ZVM_NVDEV };
+/* The device a normalized path names, or ZVM_VDEV_NONE. */
+int zvm_vdev_lookup(const char *norm);
+/* Its name in /dev ("null"), or NULL. */
+const char *zvm_vdev_name(int kind);
+void zvm_vdev_stat(int kind, struct stat *);
 
 /* image.c: the name space beyond the channels. */
 int zvm_img_setup(struct zvm_sv *);
