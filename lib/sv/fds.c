@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +36,9 @@ zvm_fd_put(struct zvm_sv *sv, int fd)
 	sv->fd[fd] = NULL;
 	sv->cloexec[fd] = 0;
 	if (o && --o->refs == 0) {
+		/* As the kernel drops a file's epoll watches with it. */
+		if (sv->nepw)
+			zvm_epw_forget(sv, o, -1);
 		if (o->hostfd >= 0)
 			close(o->hostfd);
 		free(o->name);
@@ -156,9 +160,35 @@ zvm_inj_drop(struct zvm_sv *sv, uint64_t fdarg)
 		j->fd = -1;
 		sv->nfiles--;
 		/* A pipe's buffer is gone with its last end. */
-		if (j->chan < 0 && (j->peer < 0 || sv->inj[j->peer].fd == -1))
+		if (j->chan == ZVM_INJ_PIPE && (j->peer < 0 ||
+		    sv->inj[j->peer].fd == -1))
 			zvm_pipe_give(sv);
+		if (j->chan == ZVM_INJ_EPOLL)
+			zvm_epw_forget(sv, NULL, j - sv->inj);
 	}
+}
+
+void
+zvm_epw_forget(struct zvm_sv *sv, const struct zvm_ofd *ofd, long ep)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < sv->nepw; i++) {
+		struct zvm_epwatch *w = &sv->epw[i];
+
+		if ((ep >= 0 && w->ep == (size_t)ep) ||
+		    (ep < 0 && (ofd == NULL || w->ofd == ofd))) {
+			/* Our dup shares the stream's file, which stays
+			 * open: the watch goes only when taken out. */
+			if (sv->inj[w->ep].fd >= 0)
+				(void)epoll_ctl(sv->inj[w->ep].fd,
+				    EPOLL_CTL_DEL, w->fd, NULL);
+			close(w->fd);
+			continue;
+		}
+		sv->epw[j++] = *w;
+	}
+	sv->nepw = j;
 }
 
 void
@@ -173,6 +203,10 @@ zvm_inj_closeall(struct zvm_sv *sv)
 	free(sv->inj);
 	sv->inj = NULL;
 	sv->ninj = sv->capinj = 0;
+	zvm_epw_forget(sv, NULL, -1);
+	free(sv->epw);
+	sv->epw = NULL;
+	sv->capepw = 0;
 	free(sv->clones);
 	sv->clones = NULL;
 	sv->nclones = sv->capclones = 0;

@@ -36,6 +36,10 @@ int zvm_h_fd(struct zvm_sv *, const struct seccomp_notif *,
 int zvm_h_name(struct zvm_sv *, const struct seccomp_notif *,
     struct zvm_resp *);
 
+/* objects.c: epoll, eventfd, timerfd, signalfd. */
+int zvm_h_obj(struct zvm_sv *, const struct seccomp_notif *,
+    struct zvm_resp *);
+
 /* pollio.c: poll, ppoll, select, pselect6. */
 int zvm_h_poll(struct zvm_sv *, const struct seccomp_notif *,
     struct zvm_resp *);

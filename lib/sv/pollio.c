@@ -96,6 +96,10 @@ fd_ready(struct zvm_sv *sv, int32_t fd, short ev, struct zvm_pollwait **wp,
 		*rev = ALWAYS & want;
 		return 0;
 	}
+	if (j->fd >= 0) {		/* an object: ours is the same */
+		*rev = host_poll(j->fd, ev) & want;
+		return *rev == 0 && wp ? zvm_pw_add(wp, j->fd, ev) : 0;
+	}
 	/* A pipe end the program holds alone: look through a copy. */
 	{
 		int c = zvm_tr_getfd(&sv->tr, fd);

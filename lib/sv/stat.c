@@ -98,6 +98,8 @@ zvm_stat_fd(struct zvm_sv *sv, uint64_t fd, struct stat *st)
 		return zvm_stat_chan(sv, o->chan, st), 0;
 	if ((j = zvm_inj_get(sv, fd)) == NULL)
 		return -EBADF;
+	if (j->chan < 0 && j->fd >= 0)	/* an object: ours is it */
+		return fstat(j->fd, st) == -1 ? -errno : 0;
 	if (j->chan < 0) {		/* a pipe: what the kernel says */
 		memset(st, 0, sizeof(*st));
 		st->st_mode = S_IFIFO | 0600;

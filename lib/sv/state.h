@@ -56,9 +56,19 @@ struct zvm_ofd {
  * after the next injection).  fd is our copy of the same open file
  * description, so both share one file offset.
  */
+/* What an injected fd is when it is no channel's file (chan < 0): an
+ * object of the program's own, its I/O native. */
+enum {
+	ZVM_INJ_PIPE = -1,	/* a pipe end; we keep no copy */
+	ZVM_INJ_EVENTFD = -2,
+	ZVM_INJ_TIMERFD = -3,
+	ZVM_INJ_SIGNALFD = -4,
+	ZVM_INJ_EPOLL = -5
+};
+
 struct zvm_inj {
 	int fd;			/* ours; -1: closed; -2: a pipe (none) */
-	int chan;		/* -1: a pipe of the program's own */
+	int chan;		/* a channel, or ZVM_INJ_* */
 	uint64_t size;		/* the known end, at open */
 	/* The file, to know its maps in /proc/PID/maps (a map outlives
 	 * the fd), and, for a channel with an etag, our fd kept past the
@@ -68,6 +78,17 @@ struct zvm_inj {
 	int hashfd;
 	long peer;		/* a pipe end: the other end's index, or -1 */
 };
+
+/* A virtual fd's stream watched by an epoll instance of the program:
+ * our own fd of the stream (a dup, one per watch, as epoll tells
+ * watches apart by fd) in its interest list (lib/sv/objects). */
+struct zvm_epwatch {
+	size_t ep;		/* the epoll's index in sv->inj */
+	struct zvm_ofd *ofd;	/* what the program watches */
+	int vfd;		/* under this number */
+	int fd;			/* ours in the epoll */
+};
+#define ZVM_EPWATCH_MAX	4096	/* past it ENOSPC, as max_user_watches */
 
 /* A thread clone let through, until it is known to be done. */
 struct zvm_clone {
@@ -154,6 +175,8 @@ struct zvm_sv {
 	struct zvm_clone *clones;
 	size_t nclones, capclones;
 	uint64_t granted, exits;	/* thread clones let through, exits */
+	struct zvm_epwatch *epw;
+	size_t nepw, capepw;
 };
 
 /* fds.c: the virtual fds. */
@@ -166,6 +189,9 @@ int zvm_fd_lowest(struct zvm_sv *, unsigned min);
 void zvm_fd_install(struct zvm_sv *, int fd, struct zvm_ofd *o,
     int cloexec);
 void zvm_fd_put(struct zvm_sv *, int fd);
+/* Forget the epoll watches of an open file description that is gone
+ * (ofd, or every one when NULL), or of epoll instance ep (ep >= 0). */
+void zvm_epw_forget(struct zvm_sv *, const struct zvm_ofd *ofd, long ep);
 void zvm_fd_closeall(struct zvm_sv *);
 
 /* fds.c: the injected fds. */

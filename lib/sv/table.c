@@ -14,7 +14,11 @@
 #include "sv/handler.h"
 #include "sv/table.h"
 
-enum { F_PROC, F_RW, F_INJ, F_POLL, F_FD, F_NAME };
+enum { F_PROC, F_RW, F_INJ, F_POLL, F_FD, F_NAME, F_OBJ };
+
+#ifndef SYS_epoll_pwait2
+#define SYS_epoll_pwait2 441
+#endif
 
 static int
 family(int nr)
@@ -28,6 +32,12 @@ family(int nr)
 		return F_INJ;
 	case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
 		return F_POLL;
+	case SYS_epoll_create: case SYS_epoll_create1: case SYS_epoll_ctl:
+	case SYS_epoll_wait: case SYS_epoll_pwait: case SYS_epoll_pwait2:
+	case SYS_eventfd: case SYS_eventfd2: case SYS_timerfd_create:
+	case SYS_timerfd_settime: case SYS_timerfd_gettime:
+	case SYS_signalfd: case SYS_signalfd4:
+		return F_OBJ;
 	case SYS_close: case SYS_close_range: case SYS_dup: case SYS_dup2:
 	case SYS_dup3: case SYS_fcntl: case SYS_fstat: case SYS_lseek:
 	case SYS_ioctl: case SYS_fchdir: case SYS_getdents:
@@ -93,6 +103,9 @@ zvm_table_serve(struct zvm_sv *sv, const struct seccomp_notif *req,
 		break;
 	case F_NAME:
 		h = zvm_h_name(sv, req, r);
+		break;
+	case F_OBJ:
+		h = zvm_h_obj(sv, req, r);
 		break;
 	}
 	return h >= 0 ? h : zvm_h_proc(sv, req, r);

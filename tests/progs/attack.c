@@ -143,7 +143,6 @@ main(int argc, char **argv)
 	T(syscall(SYS_openat2, AT_FDCWD, "/etc/passwd", buf, 24), -1, EACCES);
 	T(chroot("/tmp"), -1, EACCES);
 	T(syscall(SYS_memfd_create, "x", 0), -1, ENOSYS);
-	T(syscall(SYS_eventfd2, 0, 0), -1, ENOSYS);
 	T(syscall(999), -1, ENOSYS);
 	T(mmap(NULL, 4096, PROT_READ, MAP_SHARED, 0, 0), MAP_FAILED, EBADF);
 	T(syscall(SYS_sendfile, 1, 0, NULL, 10), -1, EINVAL);

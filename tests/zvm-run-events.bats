@@ -1,0 +1,56 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+# zvm-run-events.bats - the objects event loops are made of (epoll,
+# eventfd, timerfd, signalfd) as the kernel answers them, channels under
+# epoll, and stock node: its output byte for byte the direct run's, its
+# reads of a channel exact under a quota.
+load helper
+load zvm-run-helper
+
+@test "events: eventfd, timerfd, signalfd, epoll LT/ET/oneshot/nested over pipes, objects and a stream channel" {
+	echo data >"$W/reg"
+	mf events "$W/reg,/dev/3.reg,0,0,1000,100000,0,0" |
+	    sed 's|^Program.*|&\nArgs = events /dev/3.reg|' >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m" < <(printf hi)
+	[ "$stderr" = "PASS 89 checks" ]
+	grep -qx 'Channel = /dev/stdin,/dev/stdin,0,0,2,2,0,0' "$W/rep"
+	run grep '^Denied' "$W/rep"
+	assert_failure
+}
+
+@test "events: the same checks natively, but for the fd numbers and the alarm clocks" {
+	echo data >"$W/reg"
+	# A pipe nobody else holds, so its last close drops the watch.
+	run -1 --separate-stderr as_nobody sh -c 'printf hi | "$0" "$1"' \
+	    "$P/events" "$W/reg"
+	# Injected objects live at 1024 and up; natively they are low.
+	run sh -c "printf '%s\n' \"\$1\" | grep '^FAIL line' | grep -v -e '>= 1024' -e '_ALARM'" _ "$stderr"
+	assert_output ""
+}
+
+@test "events: stock node runs timers, promises and a 10 MB write as directly, and meets a quota exactly" {
+	command -v node >/dev/null
+	printf 'hello file\n' >"$W/f.txt"
+	cat >"$W/t.js" <<'EOT'
+const fs = require('fs');
+const d = fs.readFileSync(process.argv[2], 'utf8');
+setTimeout(() => {
+  Promise.resolve(d.trim()).then(x => x.toUpperCase()).then(x => {
+    process.stdout.write(x + '\n');
+    process.stdout.write('z'.repeat(10 * 1024 * 1024) + '\n');
+  });
+}, 20);
+EOT
+	chmod 644 "$W/f.txt" "$W/t.js"
+	want=$(node "$W/t.js" "$W/f.txt" | xxhsum -H2)
+	zvm-manifest -- "$(command -v node)" "@$W/t.js" "@$W/f.txt" >"$W/m"
+	got=$(as_nobody zvm-run -r "$W/rep" "$W/m" | xxhsum -H2)
+	[ "$got" = "$want" ]
+	grep -qx 'State = ok' "$W/rep"
+	# 4 bytes of the file, then EDQUOT (errno 122) in node's own words.
+	zvm-edit -e '/dev/2.f.txt:get_size=4' "$W/m" >"$W/m4"
+	run -1 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m4"
+	[[ $stderr == *"errno: -122"* ]]
+	grep -qx "Channel = $W/f.txt,/dev/2.f.txt,1,0,1,4,0,0" "$W/rep"
+	grep -qx 'Quota = /dev/2.f.txt:get_size' "$W/rep"
+}
