@@ -54,3 +54,22 @@ EOT
 	grep -qx "Channel = $W/f.txt,/dev/2.f.txt,1,0,1,4,0,0" "$W/rep"
 	grep -qx 'Quota = /dev/2.f.txt:get_size' "$W/rep"
 }
+
+@test "events: a Go program (goroutines, time.Sleep, os.ReadFile, os.WriteFile) as directly, and its quota error" {
+	command -v go >/dev/null
+	export HOME="$W" GOCACHE="$W/gocache" GO111MODULE=off
+	go build -o "$W/gt" "$BATS_TEST_DIRNAME/go/events.go"
+	printf 'hello go\n' >"$W/in.txt"
+	chmod 755 "$W/gt"
+	chmod 644 "$W/in.txt"
+	"$W/gt" "$W/in.txt" "$W/want.txt" >"$W/want.out"
+	cd "$W"
+	zvm-manifest -- ./gt @in.txt @w:out.txt >"$W/m"
+	run -0 as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$output" = "$(cat "$W/want.out")" ]
+	cmp "$W/want.txt" "$W/out.txt"
+	zvm-edit -e '/dev/1.in.txt:get_size=5' "$W/m" >"$W/m5"
+	run -3 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m5"
+	[[ $stderr == *"disk quota exceeded"* ]]
+	grep -qx "Channel = $W/in.txt,/dev/1.in.txt,1,0,1,5,0,0" "$W/rep"
+}
