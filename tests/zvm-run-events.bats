@@ -73,3 +73,32 @@ EOT
 	[[ $stderr == *"disk quota exceeded"* ]]
 	grep -qx "Channel = $W/in.txt,/dev/1.in.txt,1,0,1,5,0,0" "$W/rep"
 }
+
+@test "events: a second process is refused cleanly in node, Go and python" {
+	cd "$W"
+	zvm-manifest -- "$(command -v node)" -e 'const r = require("child_process").spawnSync("/bin/true"); console.log(r.error ? r.error.code : "ran", r.status)' >"$W/m"
+	run -0 as_nobody zvm-run "$W/m"
+	assert_output "EACCES null"
+	export HOME="$W" GOCACHE="$W/gocache" GO111MODULE=off
+	cat >"$W/sp.go" <<'EOT'
+package main
+
+import (
+	"fmt"
+	"os/exec"
+)
+
+func main() { fmt.Println(exec.Command("/bin/true").Run()) }
+EOT
+	go build -o "$W/sp" "$W/sp.go"
+	zvm-manifest -- ./sp >"$W/m"
+	run -0 as_nobody zvm-run "$W/m"
+	assert_output "fork/exec /bin/true: operation not permitted"
+	pym python3 -I -S -c 'import subprocess
+try:
+    subprocess.run(["/bin/true"])
+except PermissionError as e:
+    print("PermissionError", e.errno)' >"$W/m"
+	run -0 as_nobody zvm-run "$W/m"
+	assert_output "PermissionError 1"
+}
