@@ -78,7 +78,7 @@ EOT
 	cd "$W"
 	zvm-manifest -- "$(command -v node)" -e 'const r = require("child_process").spawnSync("/bin/true"); console.log(r.error ? r.error.code : "ran", r.status)' >"$W/m"
 	run -0 as_nobody zvm-run "$W/m"
-	assert_output "EACCES null"
+	assert_output "EPERM null"
 	export HOME="$W" GOCACHE="$W/gocache" GO111MODULE=off
 	cat >"$W/sp.go" <<'EOT'
 package main
@@ -101,4 +101,42 @@ except PermissionError as e:
     print("PermissionError", e.errno)' >"$W/m"
 	run -0 as_nobody zvm-run "$W/m"
 	assert_output "PermissionError 1"
+}
+
+@test "events: socketpair(AF_UNIX): ends real, data native; no address, no fd, no other socket" {
+	mf sockets >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$stderr" = "PASS 30 checks" ]
+	grep -qx 'Denied = sendmsg:1,connect:1,bind:1,listen:1,accept:1,socketpair:1,socket:1' "$W/rep"
+	# Their buffers, 416 KiB a pair, count against Memory.
+	MEMORY=16777216 mf sockets | sed 's|^Program.*|&\nArgs = sockets many|' >"$W/m"
+	run -0 as_nobody zvm-run -r "$W/rep" "$W/m"
+	read -r n err <<<"$output"
+	[ "$err" = ENFILE ] && [ "$n" -gt 10 ] && [ $((n * 425984)) -le 16777216 ]
+	grep -qx 'Limit = Memory' "$W/rep"
+}
+
+@test "events: python asyncio: run_in_executor, sleep, and stdin through connect_read_pipe" {
+	cat >"$W/aio.py" <<'EOT'
+import asyncio, sys
+
+async def main():
+    loop = asyncio.get_running_loop()
+    r = await loop.run_in_executor(None, lambda: sum(range(10)))
+    await asyncio.sleep(0.01)
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    data = await reader.read()
+    print(r, data.decode().strip())
+
+asyncio.run(main())
+EOT
+	chmod 644 "$W/aio.py"
+	want=$(printf 'from stdin\n' | python3 -I -S "$W/aio.py")
+	cd "$W"
+	pym python3 -I -S @aio.py >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m" < <(printf 'from stdin\n')
+	[ "$output" = "$want" ]
+	[ "$output" = "45 from stdin" ]
 }

@@ -52,6 +52,8 @@ struct zvm_limits {
 #define ZVM_THREADS_DEFAULT	1024
 #define ZVM_FILES_DEFAULT	1024
 #define ZVM_PIPE_BYTES		65536	/* a pipe's buffer, never grown */
+/* A socketpair: what each end may queue, by default (wmem_default). */
+#define ZVM_SOCK_BYTES		(2 * 212992)
 
 /* What the child needs; every pointer borrowed for the call. */
 struct zvm_spawn {

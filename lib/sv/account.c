@@ -50,21 +50,22 @@ zvm_files_room(struct zvm_sv *sv, size_t n)
 	return -EMFILE;
 }
 
-/* The program's soft RLIMIT_AS: Memory less its pipes' buffers, so what
- * it maps and what its pipes hold stay within Memory together. */
+/* The program's soft RLIMIT_AS: Memory less its pipes' and sockets'
+ * buffers, so what it maps and what they hold stay within Memory
+ * together. */
 static void
 set_as(struct zvm_sv *sv)
 {
-	uint64_t p = (uint64_t)sv->npipes * ZVM_PIPE_BYTES;
+	uint64_t p = sv->bufbytes;
 
 	(void)zvm_tr_set_as(&sv->tr, p < sv->lim.memory ?
 	    sv->lim.memory - p : 0);
 }
 
 int
-zvm_pipe_take(struct zvm_sv *sv)
+zvm_buf_take(struct zvm_sv *sv, uint64_t bytes)
 {
-	uint64_t vm, need = (uint64_t)(sv->npipes + 1) * ZVM_PIPE_BYTES;
+	uint64_t vm, need = sv->bufbytes + bytes;
 
 	if (sv->lim.memory) {
 		/* An address space we cannot see might not leave room. */
@@ -76,18 +77,16 @@ zvm_pipe_take(struct zvm_sv *sv)
 					 * pipe limit */
 		}
 	}
-	sv->npipes++;
+	sv->bufbytes += bytes;
 	if (sv->lim.memory)
 		set_as(sv);
 	return 0;
 }
 
 void
-zvm_pipe_give(struct zvm_sv *sv)
+zvm_buf_give(struct zvm_sv *sv, uint64_t bytes)
 {
-	if (sv->npipes == 0)
-		return;
-	sv->npipes--;
+	sv->bufbytes -= bytes < sv->bufbytes ? bytes : sv->bufbytes;
 	if (sv->lim.memory)
 		set_as(sv);
 }

@@ -159,13 +159,56 @@ zvm_inj_drop(struct zvm_sv *sv, uint64_t fdarg)
 			close(j->fd);
 		j->fd = -1;
 		sv->nfiles--;
-		/* A pipe's buffer is gone with its last end. */
-		if (j->chan == ZVM_INJ_PIPE && (j->peer < 0 ||
+		/* A pair's buffers are gone with its last end. */
+		if (zvm_pair_bytes(j->chan) && (j->peer < 0 ||
 		    sv->inj[j->peer].fd == -1))
-			zvm_pipe_give(sv);
+			zvm_buf_give(sv, zvm_pair_bytes(j->chan));
 		if (j->chan == ZVM_INJ_EPOLL)
 			zvm_epw_forget(sv, NULL, j - sv->inj);
 	}
+}
+
+uint64_t
+zvm_pair_bytes(int kind)
+{
+	return kind == ZVM_INJ_PIPE ? ZVM_PIPE_BYTES : kind == ZVM_INJ_SOCKET ?
+	    ZVM_SOCK_BYTES : 0;
+}
+
+int
+zvm_inj_pair(struct zvm_sv *sv, int p[2], int kind, int cloexec,
+    int child[2])
+{
+	size_t first = sv->ninj;
+	int e = 0, added = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if (zvm_inj_grow(sv) == -1) {
+			e = -ENOMEM;
+			break;
+		}
+		child[i] = zvm_tr_addfd(&sv->tr, sv->tr.id, p[i],
+		    ZVM_NVFD + sv->ninj, cloexec, 0);
+		if (child[i] < 0) {
+			e = child[i] == -EBADF ? -EMFILE : child[i];
+			break;
+		}
+		/* We keep no end: the program alone must hold them, or
+		 * its reader would never see the end of the stream. */
+		if (zvm_inj_add(sv, child[i], -2, kind, 0) == -1) {
+			e = -ENOMEM;
+			break;
+		}
+		added++;
+	}
+	for (int i = 0; i < 2; i++)
+		close(p[i]);
+	if (added == 2) {
+		sv->inj[first].peer = (long)first + 1;
+		sv->inj[first + 1].peer = (long)first;
+	} else if (added == 0)
+		zvm_buf_give(sv, zvm_pair_bytes(kind));
+	return e;
 }
 
 void

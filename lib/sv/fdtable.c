@@ -282,48 +282,20 @@ do_close_range(struct zvm_sv *sv, uint32_t lo, uint32_t hi, uint32_t fl)
 static int
 do_pipe(struct zvm_sv *sv, uint64_t addr, uint32_t flags)
 {
-	int p[2], child[2] = { -1, -1 }, e = 0, added = 0;
-	size_t first = sv->ninj;
+	int p[2], child[2] = { -1, -1 }, e;
 
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
 	/* Two more fds, and a buffer that counts against Memory. */
-	if ((e = zvm_files_room(sv, 2)) < 0 || (e = zvm_pipe_take(sv)) < 0)
+	if ((e = zvm_files_room(sv, 2)) < 0 ||
+	    (e = zvm_buf_take(sv, ZVM_PIPE_BYTES)) < 0)
 		return e;
 	if (pipe2(p, O_CLOEXEC | (flags & (O_NONBLOCK | O_DIRECT))) == -1) {
 		e = -errno;
-		zvm_pipe_give(sv);
+		zvm_buf_give(sv, ZVM_PIPE_BYTES);
 		return e;
 	}
-	for (int i = 0; i < 2; i++) {
-		if (zvm_inj_grow(sv) == -1) {
-			e = -ENOMEM;
-			break;
-		}
-		child[i] = zvm_tr_addfd(&sv->tr, sv->tr.id, p[i],
-		    ZVM_NVFD + sv->ninj, flags & O_CLOEXEC, 0);
-		if (child[i] < 0) {
-			e = child[i] == -EBADF ? -EMFILE : child[i];
-			break;
-		}
-		/* We keep no end: the program alone must hold them, or
-		 * its reader would never see the end of the pipe. */
-		if (zvm_inj_add(sv, child[i], -2, -1, 0) == -1) {
-			e = -ENOMEM;
-			break;
-		}
-		added++;
-	}
-	for (int i = 0; i < 2; i++)
-		if (p[i] >= 0)
-			close(p[i]);
-	/* A lone end (the second failed) holds the buffer until it is
-	 * closed; with none, it was never made. */
-	if (added == 2) {
-		sv->inj[first].peer = (long)first + 1;
-		sv->inj[first + 1].peer = (long)first;
-	} else if (added == 0)
-		zvm_pipe_give(sv);
+	e = zvm_inj_pair(sv, p, ZVM_INJ_PIPE, flags & O_CLOEXEC, child);
 	if (e == 0 && zvm_tr_poke(&sv->tr, addr, child, sizeof(child)) < 0)
 		e = -EFAULT;
 	return e;
@@ -360,7 +332,9 @@ inj_call(struct zvm_sv *sv, const struct seccomp_notif *req,
 		}
 		break;
 	case SYS_ioctl:
-		if (j->chan < 0 && (uint32_t)a[1] == FIONREAD) {
+		/* An object of the program's: its queue, its blocking. */
+		if (j->chan < 0 && ((uint32_t)a[1] == FIONREAD ||
+		    (uint32_t)a[1] == FIONBIO)) {
 			r->cont = 1;
 			return 1;
 		}

@@ -13,6 +13,13 @@
  *   CAP_WAKE_ALARM); the manifest's Timeout still ends the run.
  * - signalfd: a read takes the signals of the thread that reads, so one
  *   made here serves the program; a new mask is set through our copy.
+ * - socketpair: AF_UNIX only, both ends injected with no copy kept (as
+ *   pipe ends, so the peer sees the end); its buffers count against
+ *   Memory.  Its ends take send and recv natively, but never an address
+ *   (a datagram pair could reach any other socket by name: EISCONN) and
+ *   never fds: sendmsg stays refused (lib/sv/proc), so no fd crosses
+ *   and recvmsg has none to deliver.  connect, bind, listen and accept
+ *   stay refused too.
  * - epoll_ctl: a real fd of the program's is the kernel's business.  A
  *   virtual fd is a channel: a stream's readiness is its host end's, so
  *   a dup of our fd of the stream joins the instance in its place, with
@@ -28,6 +35,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -198,6 +206,54 @@ do_epoll_ctl(struct zvm_sv *sv, const struct seccomp_notif *req,
 	return ZVM_H_DONE;
 }
 
+static int
+do_socketpair(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r)
+{
+	const __u64 *a = req->data.args;
+	int type = (int)a[1] & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), e;
+	int p[2], child[2] = { -1, -1 };
+
+	if ((int)a[0] != AF_UNIX)
+		return -1;		/* refused, as every other family */
+	if (type != SOCK_STREAM && type != SOCK_DGRAM &&
+	    type != SOCK_SEQPACKET)
+		return r->error = EINVAL, ZVM_H_DONE;
+	if ((int)a[2] != 0)
+		return r->error = EPROTONOSUPPORT, ZVM_H_DONE;
+	if ((e = zvm_files_room(sv, 2)) < 0 ||
+	    (e = zvm_buf_take(sv, ZVM_SOCK_BYTES)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC |
+	    ((int)a[1] & SOCK_NONBLOCK), 0, p) == -1) {
+		r->error = errno;
+		zvm_buf_give(sv, ZVM_SOCK_BYTES);
+		return ZVM_H_DONE;
+	}
+	e = zvm_inj_pair(sv, p, ZVM_INJ_SOCKET, (int)a[1] & SOCK_CLOEXEC,
+	    child);
+	if (e == 0 && zvm_tr_poke(&sv->tr, a[3], child, sizeof(child)) < 0)
+		e = -EFAULT;
+	r->error = -e;
+	return ZVM_H_DONE;
+}
+
+/* A call on a socketpair end: native but for an address; -1 for any
+ * other fd (refused). */
+static int
+on_socket(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r)
+{
+	struct zvm_inj *j = zvm_inj_get(sv, req->data.args[0]);
+
+	if (j == NULL || j->chan != ZVM_INJ_SOCKET)
+		return -1;
+	if (req->data.nr == SYS_sendto && req->data.args[4] != 0)
+		return r->error = EISCONN, ZVM_H_DONE;
+	r->cont = 1;
+	return ZVM_H_DONE;
+}
+
 int
 zvm_h_obj(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r)
@@ -255,6 +311,12 @@ zvm_h_obj(struct zvm_sv *sv, const struct seccomp_notif *req,
 	case SYS_signalfd:
 	case SYS_signalfd4:
 		return do_signalfd(sv, req, r);
+	case SYS_socketpair:
+		return do_socketpair(sv, req, r);
+	case SYS_sendto: case SYS_recvfrom: case SYS_recvmsg:
+	case SYS_recvmmsg: case SYS_shutdown: case SYS_getsockopt:
+	case SYS_setsockopt: case SYS_getsockname: case SYS_getpeername:
+		return on_socket(sv, req, r);
 	}
 	return -1;
 }

@@ -102,7 +102,8 @@ zvm_stat_fd(struct zvm_sv *sv, uint64_t fd, struct stat *st)
 		return fstat(j->fd, st) == -1 ? -errno : 0;
 	if (j->chan < 0) {		/* a pipe: what the kernel says */
 		memset(st, 0, sizeof(*st));
-		st->st_mode = S_IFIFO | 0600;
+		st->st_mode = j->chan == ZVM_INJ_SOCKET ? S_IFSOCK | 0777 :
+		    S_IFIFO | 0600;
 		st->st_nlink = 1;
 		st->st_blksize = 4096;
 		st->st_dev = ZVM_DEV;

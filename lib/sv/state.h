@@ -63,7 +63,8 @@ enum {
 	ZVM_INJ_EVENTFD = -2,
 	ZVM_INJ_TIMERFD = -3,
 	ZVM_INJ_SIGNALFD = -4,
-	ZVM_INJ_EPOLL = -5
+	ZVM_INJ_EPOLL = -5,
+	ZVM_INJ_SOCKET = -6	/* a socketpair end; no copy either */
 };
 
 struct zvm_inj {
@@ -171,7 +172,7 @@ struct zvm_sv {
 	char **nalias;		/* every alias, normalized (image.c) */
 	struct zvm_limits lim;
 	size_t nfiles;		/* real fds the program holds */
-	size_t npipes;		/* its pipes with an end still open */
+	uint64_t bufbytes;	/* what its pipes and socketpairs may hold */
 	struct zvm_clone *clones;
 	size_t nclones, capclones;
 	uint64_t granted, exits;	/* thread clones let through, exits */
@@ -219,11 +220,19 @@ void zvm_deny(struct zvm_sv *, const struct seccomp_notif *,
 /* Room for n more real fds under Files: 0, or -EMFILE (the limit hit
  * recorded). */
 int zvm_files_room(struct zvm_sv *, size_t n);
-/* A pipe's buffer taken from Memory: 0, or -ENFILE when it does not fit
- * beside the address space (the limit hit recorded).  zvm_pipe_give()
- * returns it, when both ends are closed or the pipe was never made. */
-int zvm_pipe_take(struct zvm_sv *);
-void zvm_pipe_give(struct zvm_sv *);
+/* A pipe's or socketpair's buffers taken from Memory: 0, or -ENFILE when
+ * they do not fit beside the address space (the limit hit recorded).
+ * zvm_buf_give() returns them, when both ends are closed or the pair was
+ * never made. */
+int zvm_buf_take(struct zvm_sv *, uint64_t bytes);
+void zvm_buf_give(struct zvm_sv *, uint64_t bytes);
+/* What a pair of kind (ZVM_INJ_PIPE, ZVM_INJ_SOCKET) may hold. */
+uint64_t zvm_pair_bytes(int kind);
+/* Inject the two ends p[] of a new pair (ours, always closed here) into
+ * the program, their numbers in child[].  0 or -errno; an end made when
+ * the other failed stays, alone, until the program closes it. */
+int zvm_inj_pair(struct zvm_sv *, int p[2], int kind, int cloexec,
+    int child[2]);
 /* Thread tid makes a call: a clone it made is done. */
 void zvm_clone_done(struct zvm_sv *, pid_t tid);
 /* A thread exits. */

@@ -37,6 +37,10 @@ family(int nr)
 	case SYS_eventfd: case SYS_eventfd2: case SYS_timerfd_create:
 	case SYS_timerfd_settime: case SYS_timerfd_gettime:
 	case SYS_signalfd: case SYS_signalfd4:
+	case SYS_socketpair: case SYS_sendto: case SYS_recvfrom:
+	case SYS_recvmsg: case SYS_recvmmsg: case SYS_shutdown:
+	case SYS_getsockopt: case SYS_setsockopt: case SYS_getsockname:
+	case SYS_getpeername:
 		return F_OBJ;
 	case SYS_close: case SYS_close_range: case SYS_dup: case SYS_dup2:
 	case SYS_dup3: case SYS_fcntl: case SYS_fstat: case SYS_lseek:
