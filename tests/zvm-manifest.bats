@@ -644,3 +644,24 @@ EOT
 		COMP_POINT=\${#COMP_LINE}; _zvm_manifest; printf '%s\n' \"\${COMPREPLY[@]}\""
 	assert_output '@w:in.txt'
 }
+
+@test "dynamic: the libraries of a directory image are followed, as dlopen would load them" {
+	command -v cc >/dev/null || skip "no C compiler"
+	mkdir -p img/plug out
+	echo 'int g(void) { return 0; }' >g.c
+	echo 'int g(void); int h(void) { return g(); }' >h.c
+	echo 'int main(void) { return 0; }' >m.c
+	cc -shared -fPIC -o out/libg.so g.c
+	# A plugin that needs libg.so beside the image, by RUNPATH; another
+	# that needs a library nowhere: its dlopen will fail, no error now.
+	cc -shared -fPIC -o img/plug/libh.so h.c -Lout -lg \
+	    "-Wl,--enable-new-dtags,-rpath,$T/out"
+	cc -shared -fPIC -o img/libbad.so h.c -Lout -lg
+	printf 'not elf' >img/fake.so
+	cc -o prog m.c
+	run -0 --separate-stderr zvm-manifest --image img ./prog
+	[ -z "$stderr" ]
+	assert_line "Channel = $T/out/libg.so,$T/out/libg.so,1,0,4294967296,4294967296,0,0"
+	# The image's own files are the image's, never channels of their own.
+	refute_line --partial "$T/img/"
+}

@@ -140,3 +140,15 @@ EOT
 	[ "$output" = "$want" ]
 	[ "$output" = "45 from stdin" ]
 }
+
+@test "java: -version with its JDK as an image; the libraries libjvm.so needs are found in the image's ELF files" {
+	J=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+	zvm-manifest --image "$J" -- "$J/bin/java" -version >"$W/m"
+	grep -q '^Channel = /lib/x86_64-linux-gnu/libstdc++.so.6,' "$W/m"
+	# No channel of its own for a file the image holds.
+	run grep "^Channel = $J/" "$W/m"
+	assert_failure 1
+	want=$("$J/bin/java" -version 2>&1)
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$stderr" = "$want" ]
+}

@@ -7,6 +7,7 @@
  * written, read back and compared field by field, so a bug here shows as
  * an error, never as a manifest that means something else.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -510,20 +511,109 @@ program_args(struct zvm_draft *d, char *const argv[], const char *cwd,
 	return 0;
 }
 
+/* The libraries of an image a program may dlopen: at most this many. */
+#define MAXROOTS 4096
+
+struct roots {
+	char **v;
+	size_t n;
+};
+
+/* Is name a shared object's ("x.so", "x.so.6") and the file ELF? */
+static int
+is_so(const char *dir, const char *name)
+{
+	const char *s = strstr(name, ".so");
+	unsigned char h[4];
+	char *p;
+	int fd, ok = 0;
+
+	if (s == NULL || (s[3] != '\0' && s[3] != '.'))
+		return 0;
+	if (asprintf(&p, "%s/%s", dir, name) == -1)
+		return 0;
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)) >=
+	    0) {
+		ok = read(fd, h, 4) == 4 && memcmp(h, "\177ELF", 4) == 0;
+		close(fd);
+	}
+	free(p);
+	return ok;
+}
+
+/* Every ELF shared object below dir (symbolic links not followed), in
+ * name order within a directory, for zvm_ldso_opts.dlopen.  -1: no
+ * memory. */
+static int
+walk_so(const char *dir, int depth, struct roots *r)
+{
+	struct dirent **ent;
+	struct stat st;
+	int n, rc = 0;
+
+	if (depth > 32 || (n = scandir(dir, &ent, NULL, alphasort)) < 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		const char *nm = ent[i]->d_name;
+		char *p = NULL;
+
+		if (rc == 0 && strcmp(nm, ".") != 0 && strcmp(nm, "..") != 0 &&
+		    r->n < MAXROOTS && asprintf(&p, "%s/%s", dir, nm) != -1 &&
+		    lstat(p, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				rc = walk_so(p, depth + 1, r);
+			else if (S_ISREG(st.st_mode) && is_so(dir, nm)) {
+				char **v = reallocarray(r->v, r->n + 1,
+				    sizeof(*v));
+
+				if (v == NULL)
+					rc = -1;
+				else {
+					r->v = v;
+					r->v[r->n++] = p;
+					p = NULL;
+				}
+			}
+		}
+		free(p);
+		free(ent[i]);
+	}
+	free(ent);
+	return rc;
+}
+
 /*
- * The files ld.so will open for PROGRAM.  LD_LIBRARY_PATH counts as the
- * program's Env will hold it (the last one given); the environment of
- * zvm-manifest never does.  A file ld.so cannot use is a ZVM_E_CHANNEL.
+ * The files ld.so will open for PROGRAM, and for the libraries in its
+ * directory images it may dlopen (a JDK's libjvm.so needs libstdc++).
+ * LD_LIBRARY_PATH counts as the program's Env will hold it (the last one
+ * given); the environment of zvm-manifest never does.  A file ld.so
+ * cannot use is a ZVM_E_CHANNEL.
  */
 static int
 find_libs(struct zvm_draft *d, struct zvm_error *e)
 {
 	struct zvm_ldso_opts o = { 0 };
+	struct roots r = { NULL, 0 };
+	struct stat st;
+	int rc = 0;
 
 	for (size_t i = 0; i < d->nenv; i++)
 		if (strcmp(d->envname[i], "LD_LIBRARY_PATH") == 0)
 			o.library_path = d->envvalue[i];
-	if (zvm_ldso_deps(d->program, &o, &d->deps, e) == 0)
+	for (size_t i = 0; rc == 0 && i < d->ntree; i++)
+		if (d->tree[i].image && stat(d->tree[i].uri, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			rc = walk_so(d->tree[i].uri, 0, &r);
+	o.dlopen = (const char *const *)r.v;
+	o.ndlopen = r.n;
+	if (rc == 0)
+		rc = zvm_ldso_deps(d->program, &o, &d->deps, e);
+	else
+		nomem(e);
+	for (size_t i = 0; i < r.n; i++)
+		free(r.v[i]);
+	free(r.v);
+	if (rc == 0)
 		return 0;
 	if (e->code == ZVM_E_NOMEM)
 		return nomem(e);
@@ -546,12 +636,34 @@ add_channel(struct zvm_draft *d, const char *uri, const char *alias,
 	return zvm_manifest_add_channel(&d->m, &c, e);
 }
 
-/* A read-only channel found by zvm_ldso_deps(), unless one has its alias. */
+/* Is path a file inside a directory image (its host tree or alias)? */
+static int
+in_image(const struct zvm_draft *d, const char *path)
+{
+	for (size_t i = 0; i < d->ntree; i++) {
+		const struct zvm_draft_tree *t = &d->tree[i];
+		const char *roots[2] = { t->uri, t->alias };
+
+		for (int k = 0; t->image && k < 2; k++) {
+			size_t n = strlen(roots[k]);
+
+			while (n > 1 && roots[k][n - 1] == '/')
+				n--;
+			if (strncmp(path, roots[k], n) == 0 && path[n] == '/')
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* A read-only channel found by zvm_ldso_deps(), unless one has its alias
+ * or an image holds it already. */
 static int
 add_found(struct zvm_draft *d, const struct zvm_ldso_file *f,
     struct zvm_error *e)
 {
-	if (f->alias && zvm_manifest_find(&d->m, f->alias) == NULL)
+	if (f->alias && zvm_manifest_find(&d->m, f->alias) == NULL &&
+	    !in_image(d, f->uri) && !in_image(d, f->alias))
 		return add_channel(d, f->uri, f->alias, 1, ZVM_ACC_READ, e);
 	return 0;
 }

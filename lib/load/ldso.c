@@ -707,8 +707,66 @@ load_interp(struct ctx *x, const char *interp)
 	return rc;
 }
 
+/* Breadth first from object `from` on: objects are appended as they
+ * load. */
 static int
-resolve(struct ctx *x, const char *program, const struct zvm_elf *elf)
+load_from(struct ctx *x, size_t from)
+{
+	for (size_t i = from; i < x->nobj; i++)
+		for (size_t k = 0; k < x->obj[i].nneeded; k++) {
+			char *name = strdup(x->obj[i].needed[k]);
+			int rc;
+
+			if (name == NULL)
+				return nomem(x);
+			rc = map_object(x, i, name);
+			free(name);
+			if (rc == -1)
+				return -1;
+		}
+	return 0;
+}
+
+/* What a root's failure leaves: nothing, but for running out of memory. */
+static int
+forgive(struct ctx *x)
+{
+	if (x->e->code == ZVM_E_NOMEM)
+		return -1;
+	x->e->code = ZVM_E_OK;
+	return 0;
+}
+
+/* The dlopen roots, each as dlopen() from the program maps it, and their
+ * dependencies; what they miss is not missing for the program. */
+static int
+load_dlopen(struct ctx *x, const struct zvm_ldso_opts *opts)
+{
+	struct zvm_ldso_deps *d = x->out;
+	size_t keep = d->nmissing;
+
+	for (size_t r = 0; r < opts->ndlopen; r++) {
+		const char *root = opts->dlopen[r];
+		size_t from = x->nobj;
+
+		if (loaded(x, root))
+			continue;
+		if (try_path(x, root, root, 0, 1) == -1 && forgive(x) == -1)
+			return -1;
+		if (load_from(x, from) == -1 && forgive(x) == -1)
+			return -1;
+	}
+	while (d->nmissing > keep) {
+		d->nmissing--;
+		free(d->missing[d->nmissing].name);
+		free(d->missing[d->nmissing].needed_by);
+	}
+	return 0;
+}
+
+static int
+resolve(struct ctx *x, const char *program, const struct zvm_elf *elf,
+    const struct zvm_ldso_opts *opts)
 {
 	struct obj *main_obj;
 	char *real;
@@ -731,20 +789,9 @@ resolve(struct ctx *x, const char *program, const struct zvm_elf *elf)
 	    make_dirs(x->llp, ":;", x->obj[0].origin,
 	    x->hw.platform, &x->env) == -1)
 		return nomem(x);
-	/* Breadth first: objects are appended as they load. */
-	for (size_t i = 0; i < x->nobj; i++)
-		for (size_t k = 0; k < x->obj[i].nneeded; k++) {
-			char *name = strdup(x->obj[i].needed[k]);
-			int rc;
-
-			if (name == NULL)
-				return nomem(x);
-			rc = map_object(x, i, name);
-			free(name);
-			if (rc == -1)
-				return -1;
-		}
-	return 0;
+	if (load_from(x, 0) == -1)
+		return -1;
+	return load_dlopen(x, opts);
 }
 
 int
@@ -805,7 +852,7 @@ zvm_ldso_deps(const char *program, const struct zvm_ldso_opts *opts,
 		goto out;
 	}
 	out->kind = ZVM_LDSO_DYNAMIC;
-	if (resolve(&x, program, &elf) == -1)
+	if (resolve(&x, program, &elf, opts) == -1)
 		goto out;
 	if (out->nmissing) {
 		struct zvm_buf b = ZVM_BUF_INIT;

@@ -64,6 +64,13 @@ struct zvm_ldso_opts {
 	const char *default_dirs;
 	/* CPU facts; NULL: zvm_hwcaps_host(). */
 	const struct zvm_hwcaps *hw;
+	/* Shared objects the program may dlopen (the files of its images):
+	 * their dependencies are found too, as ld.so finds them for a
+	 * dlopen from the program, after the program's own.  One that is
+	 * no loadable library, and a dependency of one that is not found,
+	 * are left out: its dlopen fails at run time as it would natively. */
+	const char *const *dlopen;
+	size_t ndlopen;
 };
 
 /*
