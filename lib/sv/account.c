@@ -127,9 +127,9 @@ zvm_thread_room(struct zvm_sv *sv, pid_t tid)
 	uint64_t now = zvm_tr_now(), live;
 	size_t i, j = 0;
 
+	/* tid's own earlier clone went with this call (lib/sv/table). */
 	for (i = 0; i < sv->nclones; i++)
-		if (sv->clones[i].tid != tid &&
-		    now - sv->clones[i].t < CLONE_SETTLE)
+		if (now - sv->clones[i].t < CLONE_SETTLE)
 			sv->clones[j++] = sv->clones[i];
 	sv->nclones = j;
 	/* A count we cannot read allows nothing. */

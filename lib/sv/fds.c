@@ -220,18 +220,22 @@ zvm_epw_forget(struct zvm_sv *sv, const struct zvm_ofd *ofd, long ep)
 		struct zvm_epwatch *w = &sv->epw[i];
 
 		if ((ep >= 0 && w->ep == (size_t)ep) ||
-		    (ep < 0 && (ofd == NULL || w->ofd == ofd))) {
-			/* Our dup shares the stream's file, which stays
-			 * open: the watch goes only when taken out. */
-			if (sv->inj[w->ep].fd >= 0)
-				(void)epoll_ctl(sv->inj[w->ep].fd,
-				    EPOLL_CTL_DEL, w->fd, NULL);
-			close(w->fd);
-			continue;
-		}
-		sv->epw[j++] = *w;
+		    (ep < 0 && (ofd == NULL || w->ofd == ofd)))
+			zvm_epw_close(sv, w);
+		else
+			sv->epw[j++] = *w;
 	}
 	sv->nepw = j;
+}
+
+void
+zvm_epw_close(struct zvm_sv *sv, struct zvm_epwatch *w)
+{
+	/* Our dup shares the stream's file, which stays open: the watch
+	 * goes only when taken out. */
+	if (sv->inj[w->ep].fd >= 0)
+		(void)epoll_ctl(sv->inj[w->ep].fd, EPOLL_CTL_DEL, w->fd, NULL);
+	close(w->fd);
 }
 
 void
@@ -253,6 +257,24 @@ zvm_inj_closeall(struct zvm_sv *sv)
 	free(sv->clones);
 	sv->clones = NULL;
 	sv->nclones = sv->capclones = 0;
+}
+
+int
+zvm_inj_offer(struct zvm_sv *sv, struct zvm_resp *r, int fd, int chan,
+    uint64_t size, int cloexec)
+{
+	int e;
+
+	if ((e = zvm_files_room(sv, 1)) < 0) {
+		close(fd);
+		return e;
+	}
+	r->inject = 1;
+	r->injfd = fd;
+	r->injchan = chan;
+	r->injsize = size;
+	r->injflags = cloexec ? O_CLOEXEC : 0;
+	return 0;
 }
 
 /* Installed (or an error sent instead): 1; the call is gone: 0. */

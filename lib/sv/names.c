@@ -217,18 +217,9 @@ static int
 inject(struct zvm_sv *sv, struct zvm_resp *r, int fd, int chan,
     uint64_t size, uint32_t fl)
 {
-	int e;
+	int e = zvm_inj_offer(sv, r, fd, chan, size, fl & O_CLOEXEC);
 
-	if ((e = zvm_files_room(sv, 1)) < 0) {
-		close(fd);
-		return e;
-	}
-	r->inject = 1;
-	r->injfd = fd;
-	r->injchan = chan;
-	r->injsize = size;
-	r->injflags = fl & O_CLOEXEC;
-	return 1;
+	return e < 0 ? e : 1;
 }
 
 /* A directory fd: virtual, or an image's (hostfd, which it owns). */
@@ -306,6 +297,21 @@ open_img(struct zvm_sv *sv, const struct where *w, uint32_t fl,
 	return inject(sv, r, fd, w->chan, (uint64_t)st.st_size, fl);
 }
 
+/* What an open's access mode asks for: ZVM_ACC_*, or -EINVAL. */
+static int
+access_of(uint32_t fl)
+{
+	switch (fl & ACCMODE) {
+	case O_RDONLY:
+		return ZVM_ACC_READ;
+	case O_WRONLY:
+		return ZVM_ACC_WRITE;
+	case O_RDWR:
+		return ZVM_ACC_RW;
+	}
+	return -EINVAL;
+}
+
 /* A device: a virtual fd of its own, open for what the flags ask. */
 static int
 open_dev(struct zvm_sv *sv, const struct where *w, uint32_t fl)
@@ -317,19 +323,8 @@ open_dev(struct zvm_sv *sv, const struct where *w, uint32_t fl)
 		return -EEXIST;
 	if (fl & O_DIRECTORY)
 		return -ENOTDIR;
-	switch (fl & ACCMODE) {
-	case O_RDONLY:
-		acc = ZVM_ACC_READ;
-		break;
-	case O_WRONLY:
-		acc = ZVM_ACC_WRITE;
-		break;
-	case O_RDWR:
-		acc = ZVM_ACC_RW;
-		break;
-	default:
-		return -EINVAL;
-	}
+	if ((acc = access_of(fl)) < 0)
+		return acc;
 	if ((fd = zvm_fd_lowest(sv, 0)) < 0)
 		return fd;
 	if ((o = zvm_fd_new(-1, (fl & O_PATH) ? 0 : acc)) == NULL)
@@ -373,19 +368,8 @@ do_open(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t fl,
 	if (fl & O_DIRECTORY)
 		return -ENOTDIR;
 	acc = sv->src[chan].acc;
-	switch (fl & ACCMODE) {
-	case O_RDONLY:
-		want = ZVM_ACC_READ;
-		break;
-	case O_WRONLY:
-		want = ZVM_ACC_WRITE;
-		break;
-	case O_RDWR:
-		want = ZVM_ACC_RW;
-		break;
-	default:
-		return -EINVAL;
-	}
+	if ((want = access_of(fl)) < 0)
+		return want;
 	if (fl & O_PATH)
 		want = 0;
 	else if ((acc & want) != want)

@@ -55,15 +55,8 @@ inject(struct zvm_sv *sv, struct zvm_resp *r, int fd, int kind, int cloexec)
 
 	if (fd < 0)
 		return r->error = errno, ZVM_H_DONE;
-	if ((e = zvm_files_room(sv, 1)) < 0) {
-		close(fd);
-		return r->error = -e, ZVM_H_DONE;
-	}
-	r->inject = 1;
-	r->injfd = fd;
-	r->injchan = kind;
-	r->injsize = 0;
-	r->injflags = cloexec ? O_CLOEXEC : 0;
+	if ((e = zvm_inj_offer(sv, r, fd, kind, 0, cloexec)) < 0)
+		r->error = -e;
 	return ZVM_H_DONE;
 }
 
@@ -146,8 +139,7 @@ ctl_virtual(struct zvm_sv *sv, struct zvm_inj *ep, int op, int vfd,
 	if (op == EPOLL_CTL_DEL) {
 		if (w == NULL)
 			return -ENOENT;
-		(void)epoll_ctl(ep->fd, EPOLL_CTL_DEL, w->fd, NULL);
-		close(w->fd);
+		zvm_epw_close(sv, w);
 		*w = sv->epw[--sv->nepw];
 		return 0;
 	}

@@ -193,6 +193,9 @@ void zvm_fd_put(struct zvm_sv *, int fd);
 /* Forget the epoll watches of an open file description that is gone
  * (ofd, or every one when NULL), or of epoll instance ep (ep >= 0). */
 void zvm_epw_forget(struct zvm_sv *, const struct zvm_ofd *ofd, long ep);
+/* Take watch w out of its epoll and close our fd of it (w stays in the
+ * table: the caller removes it). */
+void zvm_epw_close(struct zvm_sv *, struct zvm_epwatch *w);
 void zvm_fd_closeall(struct zvm_sv *);
 
 /* fds.c: the injected fds. */
@@ -206,6 +209,10 @@ int zvm_inj_add(struct zvm_sv *, int childfd, int fd, int chan,
 /* Forget an injected fd (the program closed it). */
 void zvm_inj_drop(struct zvm_sv *, uint64_t fdarg);
 void zvm_inj_closeall(struct zvm_sv *);
+/* Answer with our fd injected (ADDFD|SEND, by the loop), if Files
+ * leaves room for one more: 0, or -EMFILE with fd closed. */
+int zvm_inj_offer(struct zvm_sv *, struct zvm_resp *, int fd, int chan,
+    uint64_t size, int cloexec);
 /* Answer call id by injecting r->injfd (r->injflags: O_CLOEXEC).
  * 1: answered; 0: the call is gone. */
 int zvm_inj_answer(struct zvm_sv *, uint64_t id, const struct zvm_resp *);
