@@ -2,7 +2,7 @@
 /*
  * channel - the 8-field Channel value.  Parsing checks syntax only (field
  * count, non-empty uri and alias, integers); the rules between fields and
- * between channels live in manifest.c's check.
+ * between channels live in check.c.
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * check - the manifest rules that need no file system: required and
+ * duplicate keys, values, Env names, channels and their aliases.  Every
+ * problem is reported, in line order within each rule.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+
+#include "manifest/args.h"
+#include "manifest/manifest.h"
+#include "manifest/private.h"
+
+
+static void
+check_missing(const struct zvm_manifest *m, struct zvm_diag *d)
+{
+	static const int required[] = {
+		ZVM_K_VERSION, ZVM_K_PROGRAM, ZVM_K_TIMEOUT, ZVM_K_MEMORY
+	};
+
+	for (size_t i = 0; i < sizeof required / sizeof *required; i++)
+		if (m->nkey[required[i]] == 0)
+			zvm_diag_add(d, 0, ZVM_E_MISSING, m->name, 0,
+			    "missing required key %s",
+			    zvm_key_name(required[i]));
+}
+
+/* "on line N", or for a line a change added, "added by an edit". */
+static const char *
+where(unsigned line, char *buf, size_t n)
+{
+	if (line == 0)
+		return "added by an edit";
+	snprintf(buf, n, "on line %u", line);
+	return buf;
+}
+
+static void
+check_duplicates(const struct zvm_manifest *m, struct zvm_diag *d)
+{
+	char buf[32];
+
+	for (size_t i = 0; i < m->nline; i++) {
+		const struct zvm_line *l = &m->line[i];
+
+		if (l->deleted || l->kind != ZVM_L_KEY ||
+		    l->key == ZVM_K_CHANNEL || l->key == ZVM_K_ENV ||
+		    m->keyidx[l->key] == i)
+			continue;
+		zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name, l->lineno,
+		    "duplicate %s (first %s)", zvm_key_name(l->key),
+		    where(m->line[m->keyidx[l->key]].lineno, buf, sizeof buf));
+	}
+}
+
+static unsigned
+key_line(const struct zvm_manifest *m, int key)
+{
+	return m->keyidx[key] == NOLINE ? 0 : m->line[m->keyidx[key]].lineno;
+}
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static void check_env(const struct zvm_manifest *, struct zvm_diag *);
+
+static void
+check_keys(const struct zvm_manifest *m, struct zvm_diag *d)
+{
+	const char *why, *s;
+	char **argv;
+	size_t argc;
+	struct zvm_arena a = ZVM_ARENA_INIT;
+
+#define GOOD(k) (m->value[k] && !m->keybad[k])
+	if (GOOD(ZVM_K_VERSION) && strcmp(s = m->value[ZVM_K_VERSION],
+	    ZVM_VERSION_STRING))
+		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
+		    key_line(m, ZVM_K_VERSION), "Version: '%.64s' is not "
+		    "supported (expected %s)", s, ZVM_VERSION_STRING);
+	if (GOOD(ZVM_K_TIMEOUT) && m->timeout < 1)
+		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
+		    key_line(m, ZVM_K_TIMEOUT),
+		    "Timeout: must be at least 1 second, got 0");
+	if (GOOD(ZVM_K_MEMORY)) {
+		unsigned line = key_line(m, ZVM_K_MEMORY);
+
+		if (m->memory < 1)
+			zvm_diag_add(d, 0, ZVM_E_VALUE, m->name, line,
+			    "Memory: must be at least 1 byte, got 0");
+		if (m->memory_etag > 1)
+			zvm_diag_add(d, 0, ZVM_E_VALUE, m->name, line,
+			    "Memory: etag flag must be 0 or 1, got %llu",
+			    (unsigned long long)m->memory_etag);
+	}
+	if (GOOD(ZVM_K_NODE) && m->node < 1)
+		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
+		    key_line(m, ZVM_K_NODE), "Node: must be at least 1, got 0");
+	if ((s = m->value[ZVM_K_NAMESERVER])) {
+		unsigned line = key_line(m, ZVM_K_NAMESERVER);
+
+		if (!zvm_nameserver_ok(s, &why))
+			zvm_diag_add(d, 0, ZVM_E_VALUE, m->name, line,
+			    "NameServer: '%.64s': %s", s, why);
+		if (m->nkey[ZVM_K_NODE] == 0)
+			zvm_diag_add(d, 0, ZVM_E_MISSING, m->name, line,
+			    "NameServer needs a Node key");
+	}
+	if ((s = m->value[ZVM_K_JOB]) && strlen(s) > 108)
+		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name, key_line(m, ZVM_K_JOB),
+		    "Job: socket path longer than 108 bytes");
+	if ((s = m->value[ZVM_K_ARGS]) &&
+	    zvm_args_split(s, &a, &argv, &argc, &why) == -1)
+		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name, key_line(m, ZVM_K_ARGS),
+		    "Args: %s", why);
+#undef GOOD
+	zvm_arena_free(&a);
+	check_env(m, d);
+}
+
+/* Env names must be unique; a hash keeps 100,000 lines linear. */
+static void
+check_env(const struct zvm_manifest *m, struct zvm_diag *d)
+{
+	size_t size = 16, *tab;
+	char buf[32];
+
+	while (size < 2 * m->nenv)
+		size *= 2;
+	if ((tab = malloc(size * sizeof *tab)) == NULL) {
+		zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0, "out of memory");
+		return;
+	}
+	memset(tab, 0xff, size * sizeof *tab);
+	for (size_t i = 0; i < m->nenv; i++) {
+		const struct zvm_env *v = &m->env[i];
+		size_t h;
+
+		if (v->deleted)
+			continue;
+		for (h = hash_str(v->name) & (size - 1); tab[h] != NOLINE;
+		    h = (h + 1) & (size - 1))
+			if (strcmp(m->env[tab[h]].name, v->name) == 0)
+				break;
+		if (tab[h] == NOLINE)
+			tab[h] = i;
+		else
+			zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name, v->line,
+			    "duplicate Env %.64s (first %s)", v->name,
+			    where(m->env[tab[h]].line, buf, sizeof buf));
+	}
+	free(tab);
+}
+
+
+static void
+check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
+{
+	size_t n = zvm_manifest_nchannels(m), size = 16;
+	struct { uint64_t h; size_t i; } *tab;	/* the hash spares strcmps */
+	int std[3] = { 0, 0, 0 };
+	char buf[32];
+
+	while (size < 2 * n)
+		size *= 2;
+	if ((tab = malloc(size * sizeof *tab)) == NULL) {
+		zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0, "out of memory");
+		return;
+	}
+	memset(tab, 0xff, size * sizeof *tab);
+	for (size_t i = 0; i < m->nchan; i++) {
+		const struct zvm_channel *c = &m->chan[i];
+		uint64_t hv;
+		size_t h;
+		int s;
+
+		if (c->deleted)
+			continue;
+		zvm_channel_check(c, m->name, d);
+		if ((s = zvm_std_alias(c->alias)) >= 0)
+			std[s] = 1;
+		hv = hash_str(c->alias);
+		for (h = hv & (size - 1); tab[h].i != NOLINE;
+		    h = (h + 1) & (size - 1))
+			if (tab[h].h == hv &&
+			    strcmp(m->chan[tab[h].i].alias, c->alias) == 0)
+				break;
+		if (tab[h].i == NOLINE) {
+			tab[h].h = hv;
+			tab[h].i = i;
+		} else
+			zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name, c->line,
+			    "Channel: duplicate alias %.64s (first %s)",
+			    c->alias, where(m->chan[tab[h].i].line, buf,
+			    sizeof buf));
+	}
+	free(tab);
+	/* A Channel line that did not parse may be the missing one. */
+	for (int s = 0; s < 3 && m->badchan == 0; s++)
+		if (!std[s])
+			zvm_diag_add(d, 0, ZVM_E_MISSING, m->name, 0,
+			    "missing channel %s (the three standard channels "
+			    "are required)", s == 0 ? "/dev/stdin" :
+			    s == 1 ? "/dev/stdout" : "/dev/stderr");
+}
+
+int
+zvm_manifest_check(const struct zvm_manifest *m, struct zvm_diag *d)
+{
+	size_t nerr = d->nerr;
+
+	check_missing(m, d);
+	check_duplicates(m, d);
+	check_keys(m, d);
+	check_channels(m, d);
+	return d->nerr > nerr ? -1 : 0;
+}

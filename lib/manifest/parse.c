@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * parse - manifest bytes into lines and the model.  The input is split into
+ * lines that keep their exact bytes and line ends; known keys are parsed
+ * into the model.  Syntax only: the rules between keys and channels are
+ * check.c's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "manifest/manifest.h"
+#include "manifest/private.h"
+
+/*
+ * Parse one value of a key other than Channel and Env.  With store set,
+ * the parsed number lands in the model.  Syntax only: ranges are checked
+ * by zvm_manifest_check() so that zvm-edit can repair them.
+ */
+int
+zvm_mf_parse_value(struct zvm_manifest *m, int key, const char *s,
+    size_t n, int store, unsigned line, struct zvm_error *e)
+{
+	const char *name = zvm_key_name(key), *why;
+	uint64_t v, tag;
+	const char *comma;
+
+	switch (key) {
+	case ZVM_K_TIMEOUT:
+	case ZVM_K_NODE:
+		if (zvm_parse_uint(s, n, ZVM_INT_MAX, &v, &why) == -1)
+			goto badnum;
+		if (store)
+			*(key == ZVM_K_TIMEOUT ? &m->timeout : &m->node) = v;
+		return 0;
+	case ZVM_K_MEMORY:
+		comma = memchr(s, ',', n);
+		if (comma == NULL || memchr(comma + 1, ',',
+		    n - (size_t)(comma + 1 - s)) != NULL) {
+			zvm_error_set(e, ZVM_E_FIELDS, m->name, line,
+			    "Memory: expected bytes,etag (e.g. 4294967296,0), "
+			    "got '%.*s'", (int)(n > 64 ? 64 : n), s);
+			return -1;
+		} else {
+			size_t n1 = (size_t)(comma - s), n2 = n - n1 - 1;
+			const char *s1 = zvm_trim(s, &n1);
+			const char *s2 = zvm_trim(comma + 1, &n2);
+
+			if (zvm_parse_uint(s1, n1, ZVM_INT_MAX, &v, &why) == -1) {
+				s = s1, n = n1;
+				goto badnum;
+			}
+			if (zvm_parse_uint(s2, n2, ZVM_INT_MAX, &tag, &why)
+			    == -1) {
+				zvm_error_set(e, ZVM_E_NUMBER, m->name, line,
+				    "Memory: etag flag '%.*s': %s",
+				    (int)(n2 > 64 ? 64 : n2), s2, why);
+				return -1;
+			}
+			if (store) {
+				m->memory = v;
+				m->memory_etag = tag;
+			}
+		}
+		return 0;
+	default:
+		if (n == 0) {
+			zvm_error_set(e, ZVM_E_VALUE, m->name, line,
+			    "%s: empty value", name);
+			return -1;
+		}
+		return 0;
+	}
+badnum:
+	zvm_error_set(e, ZVM_E_NUMBER, m->name, line, "%s: '%.*s': %s%s", name,
+	    (int)(n > 64 ? 64 : n), s, why,
+	    strcmp(why, "out of range") == 0 ? " (max 9223372036854775807)" :
+	    "");
+	return -1;
+}
+
+/* A value the reader would read back differently is refused. */
+static int
+add_line(struct zvm_manifest *m, const struct zvm_line *l)
+{
+	if (zvm_mf_grow((void **)&m->line, &m->capline, m->nline, sizeof *m->line))
+		return -1;
+	m->line[m->nline++] = *l;
+	return 0;
+}
+
+static int
+add_env(struct zvm_manifest *m, const char *s, size_t n, size_t lineidx,
+    unsigned line, struct zvm_error *e)
+{
+	const char *eq = memchr(s, '=', n), *name, *val;
+	size_t nn, vn;
+	struct zvm_env *v;
+
+	if (eq != NULL) {
+		nn = (size_t)(eq - s);
+		name = zvm_trim(s, &nn);
+		vn = n - (size_t)(eq - s) - 1;
+		val = zvm_trim(eq + 1, &vn);
+	}
+	if (eq == NULL || nn == 0 || memchr(name, ' ', nn) ||
+	    memchr(name, '\t', nn)) {
+		zvm_error_set(e, ZVM_E_VALUE, m->name, line,
+		    "Env: expected NAME=value (NAME without blanks), got "
+		    "'%.*s'",
+		    (int)(n > 64 ? 64 : n), s);
+		return -1;
+	}
+	if (zvm_mf_grow((void **)&m->env, &m->capenv, m->nenv, sizeof *m->env))
+		return zvm_mf_nomem(e, m);
+	v = &m->env[m->nenv];
+	v->name = zvm_arena_strndup(&m->arena, name, nn);
+	v->value = zvm_arena_strndup(&m->arena, val, vn);
+	if (v->name == NULL || v->value == NULL)
+		return zvm_mf_nomem(e, m);
+	v->lineidx = lineidx;
+	v->line = line;
+	v->deleted = 0;
+	m->nenv++;
+	return 0;
+}
+
+static void
+parse_line(struct zvm_manifest *m, size_t idx, struct zvm_diag *d)
+{
+	struct zvm_line *l = &m->line[idx];
+	const char *t = l->text, *eq, *k, *v;
+	size_t kn, vn, n = l->len;
+	struct zvm_error e;
+	int key;
+
+	l->kind = ZVM_L_BLANK;
+	l->key = -1;
+	l->item = NOLINE;
+	k = zvm_trim(t, &n);
+	if (n == 0)
+		return;
+	if (*k == '#' || *k == '=') {
+		l->kind = ZVM_L_COMMENT;
+		return;
+	}
+	l->kind = ZVM_L_UNKNOWN;
+	if (memchr(t, '\0', l->len)) {
+		zvm_diag_add(d, 0, ZVM_E_SYNTAX, m->name, l->lineno,
+		    "NUL byte in line");
+		return;
+	}
+	if ((eq = memchr(t, '=', l->len)) == NULL) {
+		zvm_diag_add(d, 0, ZVM_E_SYNTAX, m->name, l->lineno,
+		    "expected Key = value, got '%.*s' (comment lines start "
+		    "with '#')", (int)(n > 64 ? 64 : n), k);
+		return;
+	}
+	kn = (size_t)(eq - t);
+	k = zvm_trim(t, &kn);
+	vn = l->len - (size_t)(eq + 1 - t);
+	v = zvm_trim(eq + 1, &vn);
+	l->vo = (size_t)(v - t);
+	l->vn = vn;
+	if ((key = zvm_key_lookup(k, kn)) == -1) {
+		const char *hint = NULL;
+
+		for (int i = 0; i < ZVM_NKEYS; i++)
+			if (strlen(zvm_key_name(i)) == kn &&
+			    strncasecmp(zvm_key_name(i), k, kn) == 0)
+				hint = zvm_key_name(i);
+		zvm_diag_add(d, 1, ZVM_E_UNKNOWN, m->name, l->lineno,
+		    "warning: unknown key '%.*s' kept as is%s%s%s",
+		    (int)(kn > 64 ? 64 : kn), k, hint ? " (keys are "
+		    "case-sensitive: did you mean " : "", hint ? hint : "",
+		    hint ? "?)" : "");
+		return;
+	}
+	l->kind = ZVM_L_KEY;
+	l->key = (signed char)key;
+	if (m->nkey[key]++ == 0 && key != ZVM_K_CHANNEL && key != ZVM_K_ENV) {
+		m->keyidx[key] = idx;
+		m->value[key] = zvm_arena_strndup(&m->arena, v, vn);
+		if (m->value[key] == NULL) {
+			zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0,
+			    "out of memory");
+			return;
+		}
+	}
+	if (key == ZVM_K_CHANNEL) {
+		struct zvm_channel c;
+
+		if (zvm_channel_parse(&c, v, vn, &m->arena, m->name,
+		    l->lineno, &e) == -1) {
+			m->badchan++;
+			zvm_diag_push(d, &e);
+			return;
+		}
+		if (m->nkey[ZVM_K_CHANNEL] == 1)
+			m->spaced_comma = c.spaced;
+		c.lineidx = idx;
+		l->item = m->nchan;
+		if (zvm_mf_add_chan(m, &c) == -1)
+			zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0,
+			    "out of memory");
+	} else if (key == ZVM_K_ENV) {
+		l->item = m->nenv;
+		if (add_env(m, v, vn, idx, l->lineno, &e) == -1) {
+			l->item = NOLINE;
+			zvm_diag_push(d, &e);
+		}
+	} else if (zvm_mf_parse_value(m, key, v, vn, m->keyidx[key] == idx,
+	    l->lineno, &e) == -1) {
+		/* Reported once: the check skips a key that did not parse. */
+		if (m->keyidx[key] == idx)
+			m->keybad[key] = 1;
+		zvm_diag_push(d, &e);
+	}
+}
+
+int
+zvm_manifest_parse(struct zvm_manifest *m, const char *name, const char *buf,
+    size_t len, struct zvm_diag *d)
+{
+	size_t nerr = d->nerr, start = 0;
+	unsigned lineno = 0;
+	int first_key = 1;
+
+	if ((m->name = zvm_arena_strndup(&m->arena, name, strlen(name))) ==
+	    NULL || (m->buf = malloc(len + 1)) == NULL) {
+		zvm_diag_add(d, 0, ZVM_E_NOMEM, name, 0, "out of memory");
+		return -1;
+	}
+	if (len)
+		memcpy(m->buf, buf, len);
+	m->buf[len] = '\0';
+	m->len = len;
+	while (start < len) {
+		const char *nl = memchr(m->buf + start, '\n', len - start), *cr;
+		struct zvm_line l = { 0 };
+		size_t end;
+
+		cr = memchr(m->buf + start, '\r',
+		    (nl ? (size_t)(nl - m->buf) : len) - start);
+		end = cr ? (size_t)(cr - m->buf) : nl ? (size_t)(nl - m->buf) :
+		    len;
+		l.text = m->buf + start;
+		l.len = end - start;
+		l.lineno = ++lineno;
+		if (end == len)
+			l.eol = ZVM_EOL_NONE;
+		else if (m->buf[end] == '\n')
+			l.eol = ZVM_EOL_LF, end++;
+		else if (end + 1 < len && m->buf[end + 1] == '\n')
+			l.eol = ZVM_EOL_CRLF, end += 2;
+		else
+			l.eol = ZVM_EOL_CR, end++;
+		if (lineno == 1 && l.eol != ZVM_EOL_NONE)
+			m->eol = l.eol;
+		if (add_line(m, &l) == -1) {
+			zvm_diag_add(d, 0, ZVM_E_NOMEM, name, 0, "out of memory");
+			return -1;
+		}
+		parse_line(m, m->nline - 1, d);
+		if (first_key && m->line[m->nline - 1].kind == ZVM_L_KEY) {
+			const struct zvm_line *p = &m->line[m->nline - 1];
+			const char *eq = memchr(p->text, '=', p->len);
+
+			first_key = 0;
+			m->spaced_eq = eq > p->text &&
+			    (eq[-1] == ' ' || eq[-1] == '\t');
+		}
+		start = end;
+	}
+	return d->nerr > nerr ? -1 : 0;
+}
+
+int
+zvm_manifest_load_fd(struct zvm_manifest *m, int fd, const char *name,
+    struct zvm_diag *d)
+{
+	struct stat st;
+	size_t len;
+	char *buf;
+	void *map;
+	int rc;
+
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot read");
+		return -1;
+	}
+	/*
+	 * The parser copies its input, so a large file is mapped: one copy,
+	 * not two.  A small one is cheaper to read than to map.
+	 */
+	if (S_ISREG(st.st_mode) && st.st_size >= 65536 &&
+	    (uintmax_t)st.st_size < SIZE_MAX / 2 && (map = mmap(NULL,
+	    (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd,
+	    0)) != MAP_FAILED) {
+		rc = zvm_manifest_parse(m, name, map, (size_t)st.st_size, d);
+		munmap(map, (size_t)st.st_size);
+		return rc;
+	}
+	if (zvm_read_fd(fd, &buf, &len) == -1) {
+		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot read");
+		return -1;
+	}
+	rc = zvm_manifest_parse(m, name, buf, len, d);
+	free(buf);
+	return rc;
+}
+
+int
+zvm_manifest_load(struct zvm_manifest *m, const char *path,
+    struct zvm_diag *d)
+{
+	int stdin_ = strcmp(path, "-") == 0;
+	const char *name = stdin_ ? "<stdin>" : path;
+	int fd = stdin_ ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd == -1) {
+		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot open");
+		return -1;
+	}
+	rc = zvm_manifest_load_fd(m, fd, name, d);
+	if (!stdin_)
+		close(fd);
+	return rc;
+}
+
