@@ -157,6 +157,24 @@ zvm_parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out,
 		base = 8;
 		i = 1;
 	}
+	/*
+	 * Decimal, up to 19 digits: nearly every manifest number.  No
+	 * such number overflows 64 bits, so one comparison with max at the
+	 * end does what the loop below does a digit: the value read so far
+	 * is above max ("out of range") before a non-digit is seen.
+	 */
+	if (base == 10 && n <= 19) {
+		unsigned d;
+
+		for (; i < n && (d = (unsigned char)s[i] - '0') <= 9; i++)
+			v = v * 10 + d;
+		if (v > max)
+			return *why = "out of range", -1;
+		if (i < n)
+			return *why = "not a number", -1;
+		*out = v;
+		return 0;
+	}
 	for (; i < n; i++) {
 		int d = digit((unsigned char)s[i], base);
 
