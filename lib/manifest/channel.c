@@ -56,24 +56,26 @@ zvm_std_alias(const char *alias)
 }
 
 int
-zvm_channel_parse(struct zvm_channel *c, const char *v, size_t n,
-    struct zvm_arena *a, const char *file, unsigned line, struct zvm_error *e)
+zvm_channel_scan(struct zvm_channel *c, const char *v, size_t n,
+    size_t span[4], const char *file, unsigned line, struct zvm_error *e)
 {
-	const char *fs[ZVM_NFIELDS];
+	const char *fs[ZVM_NFIELDS], *p = v, *end = v + n, *comma;
 	size_t fn[ZVM_NFIELDS];
-	size_t nf = 0, start = 0;
+	size_t nf = 0;
 	const char *why;
 
 	memset(c, 0, sizeof *c);
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && v[i] != ',')
-			continue;
+	/* memchr finds the commas: most of a manifest is Channel lines. */
+	for (;;) {
+		comma = p < end ? memchr(p, ',', (size_t)(end - p)) : NULL;
 		if (nf < ZVM_NFIELDS) {
-			fs[nf] = v + start;
-			fn[nf] = i - start;
+			fs[nf] = p;
+			fn[nf] = (size_t)((comma ? comma : end) - p);
 		}
 		nf++;
-		start = i + 1;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
 	}
 	if (nf != ZVM_NFIELDS) {
 		zvm_error_set(e, ZVM_E_FIELDS, file, line, "Channel: expected 8 "
@@ -87,23 +89,14 @@ zvm_channel_parse(struct zvm_channel *c, const char *v, size_t n,
 		const char *s = zvm_trim(fs[f], &fn[f]);
 
 		if (f <= ZVM_F_ALIAS) {
-			char *dup;
-
 			if (fn[f] == 0) {
 				zvm_error_set(e, ZVM_E_FIELDS, file, line,
 				    "Channel: field %d (%s): empty", f + 1,
 				    field_names[f]);
 				return -1;
 			}
-			if ((dup = zvm_arena_strndup(a, s, fn[f])) == NULL) {
-				zvm_error_set(e, ZVM_E_NOMEM, file, line,
-				    "out of memory");
-				return -1;
-			}
-			if (f == ZVM_F_URI)
-				c->uri = dup;
-			else
-				c->alias = dup;
+			span[2 * f] = (size_t)(s - v);
+			span[2 * f + 1] = fn[f];
 			continue;
 		}
 		uint64_t *dst = f == ZVM_F_TYPE ? &c->type :
@@ -118,6 +111,37 @@ zvm_channel_parse(struct zvm_channel *c, const char *v, size_t n,
 	}
 	c->line = line;
 	return 0;
+}
+
+int
+zvm_channel_parse(struct zvm_channel *c, const char *v, size_t n,
+    struct zvm_arena *a, const char *file, unsigned line, struct zvm_error *e)
+{
+	size_t span[4];
+
+	if (zvm_channel_scan(c, v, n, span, file, line, e) == -1)
+		return -1;
+	if ((c->uri = zvm_arena_strndup(a, v + span[0], span[1])) == NULL ||
+	    (c->alias = zvm_arena_strndup(a, v + span[2], span[3])) == NULL) {
+		zvm_error_set(e, ZVM_E_NOMEM, file, line, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+zvm_channel_alias_span(const char *v, size_t n, size_t *an)
+{
+	const char *a = memchr(v, ',', n), *end;
+
+	if (a == NULL) {
+		*an = 0;
+		return v + n;
+	}
+	a++;
+	end = memchr(a, ',', n - (size_t)(a - v));
+	*an = (size_t)((end ? end : v + n) - a);
+	return zvm_trim(a, an);
 }
 
 int

@@ -67,6 +67,19 @@ int zvm_channel_parse(struct zvm_channel *c, const char *v, size_t n,
     struct zvm_error *e);
 
 /*
+ * zvm_channel_parse() without the copies: uri and alias stay NULL, their
+ * trimmed spans are v + span[0] (span[1] bytes) and v + span[2] (span[3]).
+ */
+int zvm_channel_scan(struct zvm_channel *c, const char *v, size_t n,
+    size_t span[4], const char *file, unsigned line, struct zvm_error *e);
+
+/*
+ * The alias of a Channel value that parsed: its trimmed second field,
+ * *an bytes at the pointer returned (borrowed from v, not NUL-ended).
+ */
+const char *zvm_channel_alias_span(const char *v, size_t n, size_t *an);
+
+/*
  * Like zvm_channel_parse() for a command-line argument (NUL-terminated):
  * quota fields also accept size suffixes (1M).  Messages name no file.
  */
