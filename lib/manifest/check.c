@@ -163,55 +163,97 @@ check_env(const struct zvm_manifest *m, struct zvm_diag *d)
 }
 
 
+/* Does the alias of channel line i equal a[0..n)? */
+static int
+same_alias(const struct zvm_manifest *m, size_t i, const char *a, size_t n)
+{
+	size_t bn;
+	const char *b = zvm_mf_alias(m, i, &bn);
+
+	return b != NULL && bn == n && memcmp(a, b, n) == 0;
+}
+
+/*
+ * Per-channel rules and unique aliases, in line order.  The table holds a
+ * hash and a line index, 8 bytes a channel, and compares aliases only when
+ * the hashes agree.  A sealed line passed its own rules when it was read,
+ * so only its alias takes part.
+ */
 static void
 check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
 {
+	static const char *const stdname[3] = {
+		"/dev/stdin", "/dev/stdout", "/dev/stderr"
+	};
 	size_t n = zvm_manifest_nchannels(m), size = 16;
-	struct { uint64_t h; size_t i; } *tab;	/* the hash spares strcmps */
+	struct { uint32_t h, i; } *tab;
+	struct zvm_buf s = ZVM_BUF_INIT;
+	struct zvm_channel tmp, *c;
+	uint32_t stdhash[3];
 	int std[3] = { 0, 0, 0 };
 	char buf[32];
 
 	while (size < 2 * n)
 		size *= 2;
-	if ((tab = malloc(size * sizeof *tab)) == NULL) {
+	if (m->nline >= UINT32_MAX ||
+	    (tab = malloc(size * sizeof *tab)) == NULL) {
 		zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0, "out of memory");
 		return;
 	}
 	memset(tab, 0xff, size * sizeof *tab);
-	for (size_t i = 0; i < m->nchan; i++) {
-		const struct zvm_channel *c = &m->chan[i];
-		uint64_t hv;
-		size_t h;
-		int s;
+	for (int k = 0; k < 3; k++)
+		stdhash[k] = zvm_mf_hash(stdname[k], strlen(stdname[k]));
+	for (size_t i = 0; i < m->nline; i++) {
+		const struct zvm_line *l = &m->line[i];
+		const char *a = NULL;
+		size_t h, an = 0;
+		uint32_t hv;
 
-		if (c->deleted)
-			continue;
-		zvm_channel_check(c, m->name, d);
-		if ((s = zvm_std_alias(c->alias)) >= 0)
-			std[s] = 1;
-		hv = hash_str(c->alias);
-		for (h = hv & (size - 1); tab[h].i != NOLINE;
-		    h = (h + 1) & (size - 1))
-			if (tab[h].h == hv &&
-			    strcmp(m->chan[tab[h].i].alias, c->alias) == 0)
-				break;
-		if (tab[h].i == NOLINE) {
-			tab[h].h = hv;
-			tab[h].i = i;
+		if (m->lean && zvm_mf_is_channel(l) && SEALED(l->item)) {
+			hv = SEAL_HASH(l->item);
+			for (int k = 0; k < 3; k++)
+				if (hv == stdhash[k] && same_alias(m, i,
+				    stdname[k], strlen(stdname[k])))
+					std[k] = 1;
+		} else if ((c = zvm_mf_channel(m, i, &tmp, &s)) != NULL) {
+			int k;
+
+			zvm_channel_check(c, m->name, d);
+			if ((k = zvm_std_alias(c->alias)) >= 0)
+				std[k] = 1;
+			a = c->alias;
+			an = strlen(a);
+			hv = zvm_mf_hash(a, an);
 		} else
-			zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name, c->line,
-			    "Channel: duplicate alias %.64s (first %s)",
-			    c->alias, where(m->chan[tab[h].i].line, buf,
-			    sizeof buf));
+			continue;
+		for (h = hv & (size - 1); tab[h].i != UINT32_MAX;
+		    h = (h + 1) & (size - 1)) {
+			if (tab[h].h != hv)
+				continue;
+			if (a == NULL)
+				a = zvm_mf_alias(m, i, &an);
+			if (same_alias(m, tab[h].i, a, an))
+				break;
+		}
+		if (tab[h].i == UINT32_MAX) {
+			tab[h].h = hv;
+			tab[h].i = (uint32_t)i;
+		} else
+			zvm_diag_add(d, 0, ZVM_E_DUPLICATE, m->name, l->lineno,
+			    "Channel: duplicate alias %.*s (first %s)",
+			    (int)(an > 64 ? 64 : an), a,
+			    where(m->line[tab[h].i].lineno, buf, sizeof buf));
 	}
 	free(tab);
+	if (s.oom)
+		zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0, "out of memory");
+	zvm_buf_free(&s);
 	/* A Channel line that did not parse may be the missing one. */
-	for (int s = 0; s < 3 && m->badchan == 0; s++)
-		if (!std[s])
+	for (int k = 0; k < 3 && m->badchan == 0; k++)
+		if (!std[k])
 			zvm_diag_add(d, 0, ZVM_E_MISSING, m->name, 0,
 			    "missing channel %s (the three standard channels "
-			    "are required)", s == 0 ? "/dev/stdin" :
-			    s == 1 ? "/dev/stdout" : "/dev/stderr");
+			    "are required)", stdname[k]);
 }
 
 int

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "manifest/edit.h"
+#include "manifest/private.h"
 
 #define FIELDS_ALL ((1u << ZVM_NFIELDS) - 1)
 
@@ -275,23 +276,35 @@ zvm_edit_free(struct zvm_edit *ed)
 	*ed = (struct zvm_edit)ZVM_EDIT_INIT;
 }
 
+/* Does the alias a (n bytes, not NUL-ended) match ed?  s: scratch. */
 static int
-matches(const struct zvm_edit *ed, const char *alias)
+matches(const struct zvm_edit *ed, const char *a, size_t n,
+    struct zvm_buf *s)
 {
-	if (ed->glob)
-		return fnmatch(ed->sel, alias, 0) == 0;
-	return strcmp(ed->sel, alias) == 0;
+	const char *sel = ed->op == ZVM_EDIT_CHANNEL ? ed->chan.alias : ed->sel;
+
+	if (ed->op == ZVM_EDIT_CHANNEL || !ed->glob)
+		return strlen(sel) == n && memcmp(sel, a, n) == 0;
+	s->len = 0;
+	zvm_buf_add(s, a, n);
+	zvm_buf_addc(s, '\0');
+	return !s->oom && fnmatch(sel, s->p, 0) == 0;
 }
 
-/* Give chan[i] the fields of ed; rewrite its line only if one changed. */
+/* Give the channel of line i the fields of ed; rewrite the line only if
+ * one changed. */
 static int
 assign(struct zvm_manifest *m, size_t i, const struct zvm_edit *ed,
-    struct zvm_error *e)
+    struct zvm_buf *s, struct zvm_error *e)
 {
-	struct zvm_channel *c = &m->chan[i];
 	const struct zvm_channel *v = &ed->chan;
+	struct zvm_channel tmp, *c;
 	int changed = 0;
 
+	if ((c = zvm_mf_channel(m, i, &tmp, s)) == NULL) {
+		zvm_error_set(e, ZVM_E_NOMEM, NULL, 0, "out of memory");
+		return -1;
+	}
 	for (int f = 0; f < ZVM_NFIELDS; f++) {
 		const char **sp = f == ZVM_F_URI ? &c->uri : &c->alias;
 		const char *sv = f == ZVM_F_URI ? v->uri : v->alias;
@@ -317,30 +330,48 @@ assign(struct zvm_manifest *m, size_t i, const struct zvm_edit *ed,
 		changed |= *np != nv;
 		*np = nv;
 	}
-	return changed ? zvm_manifest_update_channel(m, i, e) : 0;
+	return changed ? zvm_mf_rewrite_channel(m, i, c, e) : 0;
 }
 
+/*
+ * The channels are walked by line, so the same code serves a lean
+ * manifest, whose channels are only lines.
+ */
 static int
 apply_channels(struct zvm_manifest *m, const struct zvm_edit *ed,
     struct zvm_error *e)
 {
-	size_t hits = 0;
+	const char *sel = ed->op == ZVM_EDIT_CHANNEL ? ed->chan.alias : ed->sel;
+	int exact = ed->op == ZVM_EDIT_CHANNEL || !ed->glob;
+	uint32_t hv = zvm_mf_hash(sel, strlen(sel));
+	struct zvm_buf s = ZVM_BUF_INIT;
+	size_t hits = 0, n;
+	const char *a;
+	int rc = 0;
 
-	for (size_t i = 0; i < m->nchan; i++) {
-		const struct zvm_channel *c = &m->chan[i];
+	for (size_t i = 0; i < m->nline && rc == 0; i++) {
+		const struct zvm_line *l = &m->line[i];
 
-		if (c->deleted)
+		/* A sealed line knows its alias's hash. */
+		if (exact && m->lean && zvm_mf_is_channel(l) &&
+		    SEALED(l->item) && SEAL_HASH(l->item) != hv)
 			continue;
-		if (ed->op == ZVM_EDIT_CHANNEL ?
-		    strcmp(c->alias, ed->chan.alias) != 0 :
-		    !matches(ed, c->alias))
+		if ((a = zvm_mf_alias(m, i, &n)) == NULL ||
+		    !matches(ed, a, n, &s))
 			continue;
 		hits++;
 		if (ed->op == ZVM_EDIT_DELETE)
-			zvm_manifest_delete_channel(m, i);
-		else if (assign(m, i, ed, e) == -1)
-			return -1;
+			zvm_mf_delete_channel_line(m, i);
+		else
+			rc = assign(m, i, ed, &s, e);
 	}
+	if (rc == 0 && s.oom) {
+		zvm_error_set(e, ZVM_E_NOMEM, NULL, 0, "out of memory");
+		rc = -1;
+	}
+	zvm_buf_free(&s);
+	if (rc == -1)
+		return -1;
 	switch (ed->op) {
 	case ZVM_EDIT_DELETE:
 		if (hits)

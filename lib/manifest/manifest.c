@@ -36,7 +36,8 @@ int
 zvm_key_lookup(const char *s, size_t n)
 {
 	for (int k = 0; k < ZVM_NKEYS; k++)
-		if (strlen(key_names[k]) == n && memcmp(key_names[k], s, n) == 0)
+		if (n > 0 && key_names[k][0] == s[0] &&
+		    strlen(key_names[k]) == n && memcmp(key_names[k], s, n) == 0)
 			return k;
 	return -1;
 }
@@ -118,8 +119,6 @@ zvm_mf_add_chan(struct zvm_manifest *m, const struct zvm_channel *c)
 	return 0;
 }
 
-/* Classify and parse line l (already appended as m->line[idx]). */
-
 struct zvm_channel *
 zvm_manifest_find(const struct zvm_manifest *m, const char *alias)
 {
@@ -134,9 +133,101 @@ zvm_manifest_nchannels(const struct zvm_manifest *m)
 {
 	size_t n = 0;
 
+	if (m->lean) {
+		for (size_t i = 0; i < m->nline; i++)
+			n += zvm_mf_is_channel(&m->line[i]);
+		return n;
+	}
 	for (size_t i = 0; i < m->nchan; i++)
 		n += !m->chan[i].deleted;
 	return n;
+}
+
+const char *
+zvm_mf_alias(const struct zvm_manifest *m, size_t i, size_t *n)
+{
+	const struct zvm_line *l = &m->line[i];
+
+	if (!zvm_mf_is_channel(l))
+		return NULL;
+	if (!m->lean) {
+		*n = strlen(m->chan[l->item].alias);
+		return m->chan[l->item].alias;
+	}
+	return zvm_channel_alias_span(l->text + l->vo, l->vn, n);
+}
+
+/* Give c the uri and alias of v (spans from zvm_channel_scan()) in s. */
+static int
+scratch_strings(struct zvm_channel *c, const char *v, const size_t span[4],
+    struct zvm_buf *s)
+{
+	s->len = 0;
+	zvm_buf_add(s, v + span[0], span[1]);
+	zvm_buf_addc(s, '\0');
+	zvm_buf_add(s, v + span[2], span[3]);
+	zvm_buf_addc(s, '\0');
+	if (s->oom)
+		return -1;
+	c->uri = s->p;
+	c->alias = s->p + span[1] + 1;
+	return 0;
+}
+
+/* Eight bytes a multiply: a byte at a time costs more than the lookup. */
+uint32_t
+zvm_mf_hash(const char *s, size_t n)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ULL;
+	uint64_t h = n * k, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	for (w = 0; n > 0; n--)
+		w = w << 8 | (unsigned char)s[n - 1];
+	h = (h ^ w) * k;
+	h ^= h >> 32;
+	return (uint32_t)h & 0x3fffffff;
+}
+
+size_t
+zvm_mf_seal(const struct zvm_manifest *m, struct zvm_channel *c,
+    const char *v, const size_t span[4], struct zvm_buf *s)
+{
+	struct zvm_diag d = ZVM_DIAG_INIT;
+	size_t item;
+
+	if (scratch_strings(c, v, span, s) == -1)
+		return 0;
+	item = zvm_channel_check(c, m->name, &d) == 0 && d.n == 0 ?
+	    SEAL(zvm_mf_hash(v + span[2], span[3])) : 0;
+	zvm_diag_free(&d);
+	return item;
+}
+
+struct zvm_channel *
+zvm_mf_channel(const struct zvm_manifest *m, size_t i,
+    struct zvm_channel *tmp, struct zvm_buf *s)
+{
+	const struct zvm_line *l = &m->line[i];
+	const char *v = l->text + l->vo;
+	struct zvm_error e;
+	size_t span[4];
+
+	if (!zvm_mf_is_channel(l))
+		return NULL;
+	if (!m->lean)
+		return &m->chan[l->item];
+	/* The line parsed when it was read or written: this cannot fail. */
+	if (zvm_channel_scan(tmp, v, l->vn, span, m->name, l->lineno, &e))
+		return NULL;
+	if (scratch_strings(tmp, v, span, s) == -1)
+		return NULL;
+	tmp->lineidx = i;
+	return tmp;
 }
 
 /* ---- changes --------------------------------------------------------- */
@@ -431,29 +522,48 @@ zvm_manifest_add_channel(struct zvm_manifest *m, const struct zvm_channel *c,
 	}
 	at = insert_point(m, ZVM_K_CHANNEL);
 	if (insert_line(m, at, ZVM_K_CHANNEL, b.p, b.len) == -1 ||
-	    zvm_mf_add_chan(m, &n) == -1) {
+	    (!m->lean && zvm_mf_add_chan(m, &n) == -1)) {
 		zvm_buf_free(&b);
 		return zvm_mf_nomem(e, m);
 	}
 	zvm_buf_free(&b);
-	m->line[at].item = m->nchan - 1;
-	m->chan[m->nchan - 1].lineidx = at;
+	m->line[at].item = m->lean ? 0 : m->nchan - 1;
+	if (!m->lean)
+		m->chan[m->nchan - 1].lineidx = at;
 	return 0;
+}
+
+int
+zvm_mf_rewrite_channel(struct zvm_manifest *m, size_t i,
+    const struct zvm_channel *c, struct zvm_error *e)
+{
+	struct zvm_buf b = ZVM_BUF_INIT;
+	int rc;
+
+	if ((rc = format_channel(m, c, &b, e)) == 0 &&
+	    set_line_value(m, &m->line[i], b.p, b.len) == -1)
+		rc = zvm_mf_nomem(e, m);
+	zvm_buf_free(&b);
+	/* New text, not checked yet. */
+	if (m->lean)
+		m->line[i].item = 0;
+	return rc;
 }
 
 int
 zvm_manifest_update_channel(struct zvm_manifest *m, size_t i,
     struct zvm_error *e)
 {
-	struct zvm_channel *c = &m->chan[i];
-	struct zvm_buf b = ZVM_BUF_INIT;
-	int rc;
+	return zvm_mf_rewrite_channel(m, m->chan[i].lineidx, &m->chan[i], e);
+}
 
-	if ((rc = format_channel(m, c, &b, e)) == 0 &&
-	    set_line_value(m, &m->line[c->lineidx], b.p, b.len) == -1)
-		rc = zvm_mf_nomem(e, m);
-	zvm_buf_free(&b);
-	return rc;
+void
+zvm_mf_delete_channel_line(struct zvm_manifest *m, size_t i)
+{
+	if (!m->lean)
+		zvm_manifest_delete_channel(m, m->line[i].item);
+	else
+		delete_line(m, i);
 }
 
 void

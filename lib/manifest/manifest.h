@@ -48,7 +48,9 @@ struct zvm_line {
 	unsigned char kind;	/* enum zvm_line_kind */
 	signed char key;	/* enum zvm_key, -1 when not ZVM_L_KEY */
 	unsigned char deleted;
-	size_t item;		/* Channel: index in chan[]; Env: in env[] */
+	size_t item;		/* Channel: index in chan[] (any value in a
+				 * lean manifest); Env: in env[]; NOLINE, i.e.
+				 * (size_t)-1, when the value did not parse */
 };
 
 struct zvm_env {
@@ -80,6 +82,14 @@ struct zvm_manifest {
 	unsigned char eol;		/* line end for new lines */
 	unsigned char spaced_eq;	/* new lines: "Key = value" */
 	unsigned char spaced_comma;	/* new channels: ", " */
+	/*
+	 * Set before _parse() or _load(): Channel lines are checked but kept
+	 * as lines only, so chan[] stays empty and find() finds nothing.
+	 * The check, the changes and zvm_edit_apply() work the same; a tool
+	 * that touches a few channels of a large manifest (zvm-edit) saves
+	 * most of the memory and time the model would cost.
+	 */
+	unsigned char lean;
 	struct zvm_arena arena;
 };
 
@@ -116,8 +126,8 @@ int zvm_manifest_load(struct zvm_manifest *, const char *path,
  */
 int zvm_manifest_check(const struct zvm_manifest *, struct zvm_diag *d);
 
-/* Parse what fd holds (a regular file is mapped, not read); name is for
- * messages.  fd stays open.  As zvm_manifest_load() otherwise. */
+/* Parse what fd holds (read once, into the buffer the manifest keeps);
+ * name is for messages.  fd stays open.  As zvm_manifest_load() otherwise. */
 int zvm_manifest_load_fd(struct zvm_manifest *, int fd, const char *name,
     struct zvm_diag *d);
 
@@ -130,7 +140,7 @@ int zvm_manifest_write_fd(const struct zvm_manifest *, int fd);
 
 void zvm_manifest_free(struct zvm_manifest *);
 
-/* Live channel with this alias, or NULL. */
+/* Live channel with this alias, or NULL (always NULL when lean). */
 struct zvm_channel *zvm_manifest_find(const struct zvm_manifest *,
     const char *alias);
 

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 #include <stdint.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -132,7 +131,8 @@ add_env(struct zvm_manifest *m, const char *s, size_t n, size_t lineidx,
 }
 
 static void
-parse_line(struct zvm_manifest *m, size_t idx, struct zvm_diag *d)
+parse_line(struct zvm_manifest *m, size_t idx, struct zvm_buf *scratch,
+    struct zvm_diag *d)
 {
 	struct zvm_line *l = &m->line[idx];
 	const char *t = l->text, *eq, *k, *v;
@@ -195,20 +195,28 @@ parse_line(struct zvm_manifest *m, size_t idx, struct zvm_diag *d)
 	}
 	if (key == ZVM_K_CHANNEL) {
 		struct zvm_channel c;
+		size_t span[4];
 
-		if (zvm_channel_parse(&c, v, vn, &m->arena, m->name,
-		    l->lineno, &e) == -1) {
+		if ((m->lean ? zvm_channel_scan(&c, v, vn, span, m->name,
+		    l->lineno, &e) : zvm_channel_parse(&c, v, vn, &m->arena,
+		    m->name, l->lineno, &e)) == -1) {
 			m->badchan++;
 			zvm_diag_push(d, &e);
 			return;
 		}
 		if (m->nkey[ZVM_K_CHANNEL] == 1)
 			m->spaced_comma = c.spaced;
+		if (m->lean) {
+			l->item = zvm_mf_seal(m, &c, v, span, scratch);
+			return;
+		}
 		c.lineidx = idx;
 		l->item = m->nchan;
-		if (zvm_mf_add_chan(m, &c) == -1)
+		if (zvm_mf_add_chan(m, &c) == -1) {
+			l->item = NOLINE;
 			zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0,
 			    "out of memory");
+		}
 	} else if (key == ZVM_K_ENV) {
 		l->item = m->nenv;
 		if (add_env(m, v, vn, idx, l->lineno, &e) == -1) {
@@ -224,23 +232,23 @@ parse_line(struct zvm_manifest *m, size_t idx, struct zvm_diag *d)
 	}
 }
 
-int
-zvm_manifest_parse(struct zvm_manifest *m, const char *name, const char *buf,
-    size_t len, struct zvm_diag *d)
+/* Parse buf[0..len), NUL-ended, malloc'd: the manifest owns it now. */
+static int
+parse_buf(struct zvm_manifest *m, const char *name, char *buf, size_t len,
+    struct zvm_diag *d)
 {
+	struct zvm_buf scratch = ZVM_BUF_INIT;
 	size_t nerr = d->nerr, start = 0;
 	unsigned lineno = 0;
 	int first_key = 1;
 
+	m->buf = buf;
+	m->len = len;
 	if ((m->name = zvm_arena_strndup(&m->arena, name, strlen(name))) ==
-	    NULL || (m->buf = malloc(len + 1)) == NULL) {
+	    NULL) {
 		zvm_diag_add(d, 0, ZVM_E_NOMEM, name, 0, "out of memory");
 		return -1;
 	}
-	if (len)
-		memcpy(m->buf, buf, len);
-	m->buf[len] = '\0';
-	m->len = len;
 	while (start < len) {
 		const char *nl = memchr(m->buf + start, '\n', len - start), *cr;
 		struct zvm_line l = { 0 };
@@ -265,9 +273,9 @@ zvm_manifest_parse(struct zvm_manifest *m, const char *name, const char *buf,
 			m->eol = l.eol;
 		if (add_line(m, &l) == -1) {
 			zvm_diag_add(d, 0, ZVM_E_NOMEM, name, 0, "out of memory");
-			return -1;
+			break;
 		}
-		parse_line(m, m->nline - 1, d);
+		parse_line(m, m->nline - 1, &scratch, d);
 		if (first_key && m->line[m->nline - 1].kind == ZVM_L_KEY) {
 			const struct zvm_line *p = &m->line[m->nline - 1];
 			const char *eq = memchr(p->text, '=', p->len);
@@ -278,7 +286,24 @@ zvm_manifest_parse(struct zvm_manifest *m, const char *name, const char *buf,
 		}
 		start = end;
 	}
+	zvm_buf_free(&scratch);
 	return d->nerr > nerr ? -1 : 0;
+}
+
+int
+zvm_manifest_parse(struct zvm_manifest *m, const char *name, const char *buf,
+    size_t len, struct zvm_diag *d)
+{
+	char *copy = malloc(len + 1);
+
+	if (copy == NULL) {
+		zvm_diag_add(d, 0, ZVM_E_NOMEM, name, 0, "out of memory");
+		return -1;
+	}
+	if (len)
+		memcpy(copy, buf, len);
+	copy[len] = '\0';
+	return parse_buf(m, name, copy, len, d);
 }
 
 int
@@ -288,33 +313,18 @@ zvm_manifest_load_fd(struct zvm_manifest *m, int fd, const char *name,
 	struct stat st;
 	size_t len;
 	char *buf;
-	void *map;
-	int rc;
 
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		errno = EISDIR;
 		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot read");
 		return -1;
 	}
-	/*
-	 * The parser copies its input, so a large file is mapped: one copy,
-	 * not two.  A small one is cheaper to read than to map.
-	 */
-	if (S_ISREG(st.st_mode) && st.st_size >= 65536 &&
-	    (uintmax_t)st.st_size < SIZE_MAX / 2 && (map = mmap(NULL,
-	    (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd,
-	    0)) != MAP_FAILED) {
-		rc = zvm_manifest_parse(m, name, map, (size_t)st.st_size, d);
-		munmap(map, (size_t)st.st_size);
-		return rc;
-	}
+	/* Read, not mapped: one copy, which the manifest keeps. */
 	if (zvm_read_fd(fd, &buf, &len) == -1) {
 		zvm_diag_add(d, 0, ZVM_E_SYS, name, 0, "cannot read");
 		return -1;
 	}
-	rc = zvm_manifest_parse(m, name, buf, len, d);
-	free(buf);
-	return rc;
+	return parse_buf(m, name, buf, len, d);
 }
 
 int
