@@ -170,6 +170,8 @@ main(int argc, char *argv[])
 	struct stat st;
 
 	zvm_manifest_init(&m);
+	/* The edits and the check need the channels' lines, not chan[]. */
+	m.lean = 1;
 	while ((ch = getopt_long(argc, argv, "e:f:hinV", longopts, NULL)) !=
 	    -1)
 		switch (ch) {
