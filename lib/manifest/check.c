@@ -173,11 +173,31 @@ same_alias(const struct zvm_manifest *m, size_t i, const char *a, size_t n)
 	return b != NULL && bn == n && memcmp(a, b, n) == 0;
 }
 
+/* The hash of the alias of channel line i, as a seal keeps it. */
+static uint32_t
+alias_hash(const struct zvm_manifest *m, size_t i)
+{
+	const struct zvm_line *l = &m->line[i];
+	const char *a;
+	size_t n;
+
+	if (m->lean && SEALED(l->item))
+		return SEAL_HASH(l->item);
+	a = zvm_mf_alias(m, i, &n);
+	return zvm_mf_hash(a, n);
+}
+
+#define BIT(set, b)	((set)[(b) >> 3] & 1u << ((b) & 7))
+#define SETBIT(set, b)	((set)[(b) >> 3] |= 1u << ((b) & 7))
+
 /*
- * Per-channel rules and unique aliases, in line order.  The table holds a
- * hash and a line index, 8 bytes a channel, and compares aliases only when
- * the hashes agree.  A sealed line passed its own rules when it was read,
- * so only its alias takes part.
+ * Per-channel rules and unique aliases, in line order.  A table of every
+ * alias would miss the cache on each lookup of a large manifest, so a
+ * first pass marks in two bit sets that stay in cache the hashes seen and
+ * those seen twice, and only the channels of the latter go into the table
+ * (a hash and a line index: aliases are compared when hashes agree).  A
+ * sealed line passed its own rules when it was read: only its alias takes
+ * part.
  */
 static void
 check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
@@ -185,21 +205,40 @@ check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
 	static const char *const stdname[3] = {
 		"/dev/stdin", "/dev/stdout", "/dev/stderr"
 	};
-	size_t n = zvm_manifest_nchannels(m), size = 16;
-	struct { uint32_t h, i; } *tab;
+	size_t nbits = 4096, nrep = 0, size = 16;
+	struct { uint32_t h, i; } *tab = NULL;
 	struct zvm_buf s = ZVM_BUF_INIT;
 	struct zvm_channel tmp, *c;
+	unsigned char *seen = NULL, *twice;
 	uint32_t stdhash[3];
 	int std[3] = { 0, 0, 0 };
 	char buf[32];
 
-	while (size < 2 * n)
-		size *= 2;
-	if (m->nline >= UINT32_MAX ||
-	    (tab = malloc(size * sizeof *tab)) == NULL) {
-		zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0, "out of memory");
-		return;
+	/* nkey counts every Channel line, live ones and bad ones. */
+	while (nbits < 16 * (size_t)m->nkey[ZVM_K_CHANNEL] &&
+	    nbits < (size_t)1 << 24)
+		nbits *= 2;
+	if (m->nline >= UINT32_MAX || (seen = calloc(2, nbits / 8)) == NULL)
+		goto oom;
+	twice = seen + nbits / 8;
+	for (size_t i = 0; i < m->nline; i++) {
+		size_t b;
+
+		if (!zvm_mf_is_channel(&m->line[i]))
+			continue;
+		b = alias_hash(m, i) & (nbits - 1);
+		if (!BIT(seen, b))
+			SETBIT(seen, b);
+		else {
+			SETBIT(twice, b);
+			nrep++;
+		}
 	}
+	/* At most 2 * nrep channels share a bit with another. */
+	while (size < 4 * nrep)
+		size *= 2;
+	if ((tab = malloc(size * sizeof *tab)) == NULL)
+		goto oom;
 	memset(tab, 0xff, size * sizeof *tab);
 	for (int k = 0; k < 3; k++)
 		stdhash[k] = zvm_mf_hash(stdname[k], strlen(stdname[k]));
@@ -226,6 +265,8 @@ check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
 			hv = zvm_mf_hash(a, an);
 		} else
 			continue;
+		if (!BIT(twice, hv & (nbits - 1)))
+			continue;
 		for (h = hv & (size - 1); tab[h].i != UINT32_MAX;
 		    h = (h + 1) & (size - 1)) {
 			if (tab[h].h != hv)
@@ -245,6 +286,7 @@ check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
 			    where(m->line[tab[h].i].lineno, buf, sizeof buf));
 	}
 	free(tab);
+	free(seen);
 	if (s.oom)
 		zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0, "out of memory");
 	zvm_buf_free(&s);
@@ -254,6 +296,10 @@ check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
 			zvm_diag_add(d, 0, ZVM_E_MISSING, m->name, 0,
 			    "missing channel %s (the three standard channels "
 			    "are required)", stdname[k]);
+	return;
+oom:
+	free(seen);
+	zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0, "out of memory");
 }
 
 int
