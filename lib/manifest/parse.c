@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <strings.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -352,6 +353,19 @@ grow_buf(struct zvm_manifest *m, size_t *cap)
 	return 0;
 }
 
+/* Ask for huge pages for a large buffer: 2,500 page faults become five. */
+#define HUGE ((size_t)2 << 20)
+
+static void
+hugepages(void *p, size_t n)
+{
+	uintptr_t a = ((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+	uintptr_t e = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE - 1);
+
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+}
+
 /*
  * Bytes read at a time.  Each step is split and parsed at once, while it
  * is still in cache: a 100 MB manifest then parses at the speed of a
@@ -383,6 +397,7 @@ zvm_manifest_load_fd(struct zvm_manifest *m, int fd, const char *name,
 		return -1;
 	if ((m->buf = malloc(cap)) == NULL)
 		goto fail;
+	hugepages(m->buf, cap);
 	m->buf[0] = '\0';
 	for (;;) {
 		if (cap - m->len < 2 && grow_buf(m, &cap) == -1)
