@@ -501,3 +501,12 @@ zvm-edit: m:6: Channel /dev/stdout: type 9 is invalid (expected 0..3)" ]
 	! grep -q '/dev/99997.f' out
 	[ "$(diff big out | grep -c '^[<>]')" -eq 5 ]
 }
+
+@test "an alias that is not in tidy form: zvm-edit refuses to write it" {
+	run -65 --separate-stderr zvm-edit -e '/dev/stdin:alias=/dev/./in' m
+	assert_output ''
+	[ "${stderr%%$'\n'*}" = "zvm-edit: m:5: Channel: alias '/dev/./in' has a '.' component (write /dev/in)" ]
+	run -65 --separate-stderr zvm-edit -e 'Channel=/etc/passwd,/dev/../etc/passwd,0,0,1,1,0,0' m
+	[[ $stderr == *"alias '/dev/../etc/passwd' has a '..' component" ]]
+	run -0 zvm-edit -e 'Channel=/etc/passwd,/dev/in,0,0,1,1,0,0' m
+}

@@ -665,3 +665,11 @@ EOT
 	# The image's own files are the image's, never channels of their own.
 	refute_line --partial "$T/img/"
 }
+
+@test "a -c alias with '..' or an empty component: exit 65, as zvm-run and zvm-edit say" {
+	run -65 --separate-stderr zvm-manifest -c /a,/dev/../a,0,0,1,1,0,0 prog
+	assert_output ''
+	[ "$stderr" = "zvm-manifest: Channel: alias '/dev/../a' has a '..' component" ]
+	run -65 --separate-stderr zvm-manifest -c /a,/x//a,0,0,1,1,0,0 prog
+	[ "$stderr" = "zvm-manifest: Channel: alias '/x//a' has an empty component (write /x/a)" ]
+}

@@ -152,3 +152,33 @@ lim() {
 	run jq -c .limits "$W/json"
 	assert_output '["Memory"]'
 }
+
+@test "attack: aliases with '..', '.' or empty components are refused before anything runs" {
+	local a
+	for a in /dev/../etc/passwd /dev/./x /dev//x /data/x/../../etc/passwd; do
+		mf cat "/etc/passwd,$a,0,0,1,100,0,0" >"$W/m"
+		run -125 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+		assert_output ''
+		[[ $stderr == "zvm-run: $W/m:8: Channel: alias '$a' has a"* ]]
+		[ ! -e "$W/rep" ]
+	done
+	# The tidy form is named when there is one.
+	mf cat "/etc/hostname,/dev/.//x,0,0,1,100,0,0" >"$W/m"
+	run -125 --separate-stderr zvm-run -n "$W/m"
+	[[ $stderr == *"alias '/dev/.//x' has a '.' component (write /dev/x)" ]]
+	# Two spellings of one path are not two channels.
+	mf cat /etc/hostname,/dev/x,0,0,1,100,0,0 /etc/hostname,/dev//x,0,0,1,100,0,0 >"$W/m"
+	run -125 zvm-run -n "$W/m"
+}
+
+@test "attack: an alias or uri longer than PATH_MAX is refused with file:line" {
+	local long
+	long=$(head -c 1048576 /dev/zero | tr '\0' a | sed 's|a\{200\}|&/|g')
+	mf cat "/etc/hostname,/d/$long,0,0,1,100,0,0" >"$W/m"
+	run -125 --separate-stderr as_nobody zvm-run "$W/m"
+	assert_output ''
+	[[ $stderr == "zvm-run: $W/m:8: Channel: alias '/d/aaa"*"...' is longer than PATH_MAX" ]]
+	mf cat "/$long,/dev/x,0,0,1,100,0,0" >"$W/m"
+	run -125 --separate-stderr zvm-run -n "$W/m"
+	[[ $stderr == "zvm-run: $W/m:8: Channel /dev/x: uri '/aaa"*"...' is longer than PATH_MAX (1053819 bytes)" ]]
+}

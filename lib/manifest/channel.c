@@ -4,10 +4,12 @@
  * count, non-empty uri and alias, integers); the rules between fields and
  * between channels live in check.c.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "base/path.h"
 #include "manifest/channel.h"
 
 static const char *const field_names[ZVM_NFIELDS] = {
@@ -278,10 +280,53 @@ network_uri_ok(const char *uri)
 	return zvm_nameserver_ok(ns, &why);
 }
 
+/*
+ * What is wrong with an alias, or NULL.  zvm-run matches the paths a
+ * program opens after tidying them lexically (zvm_path_lexical()), so an
+ * alias must already be in that form or no open could reach it: absolute,
+ * no empty, "." or ".." component, no component longer than NAME_MAX, at
+ * most PATH_MAX - 1 bytes.  One trailing '/' is allowed: it marks an
+ * image.  hint gets the tidy form where there is one.
+ */
+static const char *
+alias_problem(const char *a, char hint[PATH_MAX + 2])
+{
+	const char *p, *q, *why = NULL;
+	size_t n = strlen(a);
+
+	hint[0] = '\0';
+	if (a[0] != '/')
+		return "must be an absolute path";
+	if (n >= PATH_MAX)
+		return "is longer than PATH_MAX";
+	for (p = a + 1;; p = q + 1) {
+		q = strchr(p, '/');
+		size_t len = q ? (size_t)(q - p) : strlen(p);
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return "has a '..' component";
+		if (len > NAME_MAX)
+			return "has a component longer than NAME_MAX";
+		if (why == NULL && len == 0 && q != NULL)
+			why = "has an empty component";
+		if (why == NULL && len == 1 && p[0] == '.')
+			why = "has a '.' component";
+		if (q == NULL)
+			break;
+	}
+	if (why != NULL) {
+		zvm_path_lexical_to(a, hint);
+		if (a[n - 1] == '/' && strcmp(hint, "/") != 0)
+			strcat(hint, "/");
+	}
+	return why;
+}
+
 int
 zvm_channel_check(const struct zvm_channel *c, const char *file,
     struct zvm_diag *d)
 {
+	char hint[PATH_MAX + 2];
+	const char *why;
 	int acc = zvm_channel_access(c);
 	const char *a = c->alias;
 	unsigned line = c->line;
@@ -304,9 +349,15 @@ zvm_channel_check(const struct zvm_channel *c, const char *file,
 		zvm_diag_add(d, 0, ZVM_E_CHANNEL, file, line,
 		    "Channel %.64s: uri '%.64s' must be an absolute path or "
 		    "tcp:host:port", a, c->uri);
-	if (a[0] != '/')
+	else if (strlen(c->uri) >= PATH_MAX)
 		zvm_diag_add(d, 0, ZVM_E_CHANNEL, file, line,
-		    "Channel: alias '%.64s' must be an absolute path", a);
+		    "Channel %.64s: uri '%.64s...' is longer than PATH_MAX "
+		    "(%zu bytes)", a, c->uri, strlen(c->uri));
+	if ((why = alias_problem(a, hint)) != NULL)
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, file, line,
+		    "Channel: alias '%.64s%s' %s%s%.64s%s", a,
+		    strlen(a) > 64 ? "..." : "", why,
+		    hint[0] ? " (write " : "", hint, hint[0] ? ")" : "");
 	if (c->type > 3)
 		zvm_diag_add(d, 0, ZVM_E_CHANNEL, file, line,
 		    "Channel %.64s: type %llu is invalid (expected 0..3)", a,

@@ -88,7 +88,8 @@ int zvm_channel_parse_arg(struct zvm_channel *c, const char *s,
 
 /*
  * The rules of one channel that need no file system: uri absolute or
- * tcp:host:port, alias absolute, type 0..3, etag 0/1, some access, type 1
+ * tcp:host:port and under PATH_MAX, alias absolute and tidy (no empty,
+ * ".", ".." or over-long component), type 0..3, etag 0/1, some access, type 1
  * or 3 for read-write.  Every problem goes to d (file names the manifest).
  * Returns 0 or -1.
  */
