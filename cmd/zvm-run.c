@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "manifest/args.h"
@@ -71,6 +72,27 @@ remove_images(void)
  * which the supervisor forwards it to as during the run, and the images
  * go at the exit.
  */
+/*
+ * The supervisor keeps its own fd of each real fd it gives the program,
+ * beside one of each channel: make room for n of them and a few of its
+ * own, up to the hard limit (past it the program's opens fail with
+ * EMFILE, as the kernel would fail them).
+ */
+static void
+room_for_files(uint64_t n)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	n += 64;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < n) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || n < rl.rlim_max ?
+		    n : rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static void
 hold_signals(const struct zvm_source *s, size_t n)
 {
@@ -315,8 +337,10 @@ main(int argc, char *argv[])
 	sp.argv = pargv;
 	sp.envp = penv;
 	sp.lim.memory = m.memory;
-	sp.lim.threads = ZVM_THREADS_DEFAULT;
-	sp.lim.files = ZVM_FILES_DEFAULT;
+	sp.lim.threads = m.value[ZVM_K_THREADS] ? m.threads :
+	    ZVM_THREADS_DEFAULT;
+	sp.lim.files = m.value[ZVM_K_FILES] ? m.files : ZVM_FILES_DEFAULT;
+	room_for_files(sp.lim.files + nsrc);
 	sp.filter = &filter;
 	if (zvm_sandbox_start(&sp, &child, &e) == -1)
 		errx(ZVM_EXIT_RUNFAIL, "sandbox unavailable: %s",

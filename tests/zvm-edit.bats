@@ -510,3 +510,13 @@ zvm-edit: m:6: Channel /dev/stdout: type 9 is invalid (expected 0..3)" ]
 	[[ $stderr == *"alias '/dev/../etc/passwd' has a '..' component" ]]
 	run -0 zvm-edit -e 'Channel=/etc/passwd,/dev/in,0,0,1,1,0,0' m
 }
+
+@test "Threads= and Files= set the limits' keys, checked like any key" {
+	run -0 zvm-edit -e Threads=64 -e Files=0 m
+	assert_line 'Threads = 64'
+	assert_line 'Files = 0'
+	run -65 --separate-stderr zvm-edit -e Threads=0 m
+	[[ $stderr == *"Threads: must be 1 to 4194304, got 0" ]]
+	run -64 --separate-stderr zvm-edit -e Files=many m
+	[ "$stderr" = "zvm-edit: -e 'Files=many': Files: 'many': not a number" ]
+}

@@ -182,3 +182,28 @@ lim() {
 	run -125 --separate-stderr zvm-run -n "$W/m"
 	[[ $stderr == "zvm-run: $W/m:8: Channel /dev/x: uri '/aaa"*"...' is longer than PATH_MAX (1053819 bytes)" ]]
 }
+
+@test "attack: Threads and Files in the manifest set the limits; out of range is refused" {
+	: >"$W/f"
+	lim threads
+	sed -i 's/^Timeout/Threads = 10\n&/' "$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	assert_output "9 EAGAIN"
+	grep -qx 'Limit = Threads' "$W/rep"
+	lim files /data/f
+	sed -i 's/^Timeout/Files = 16\n&/' "$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	assert_output "16 EMFILE"
+	grep -qx 'Limit = Files' "$W/rep"
+	# More than the soft fd limit zvm-run started with.
+	sed -i 's/^Files = 16/Files = 1500/' "$W/m"
+	run -0 --separate-stderr as_nobody sh -c 'ulimit -Sn 1024; ulimit -Hn 8192; exec zvm-run "$1"' sh "$W/m"
+	assert_output "1500 EMFILE"
+	local v
+	for v in 'Threads = 0' 'Threads = 4194305' 'Files = 1048577' 'Files = -1'; do
+		lim threads
+		sed -i "s/^Timeout/$v\n&/" "$W/m"
+		run -125 --separate-stderr zvm-run -n "$W/m"
+		[[ $stderr == "zvm-run: $W/m:4: ${v%% *}: "* ]]
+	done
+}

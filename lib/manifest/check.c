@@ -103,6 +103,16 @@ check_keys(const struct zvm_manifest *m, struct zvm_diag *d)
 			    "Memory: etag flag must be 0 or 1, got %llu",
 			    (unsigned long long)m->memory_etag);
 	}
+	if (GOOD(ZVM_K_THREADS) && (m->threads < 1 ||
+	    m->threads > ZVM_THREADS_MAX))
+		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
+		    key_line(m, ZVM_K_THREADS), "Threads: must be 1 to %d, "
+		    "got %llu", ZVM_THREADS_MAX,
+		    (unsigned long long)m->threads);
+	if (GOOD(ZVM_K_FILES) && m->files > ZVM_FILES_MAX)
+		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
+		    key_line(m, ZVM_K_FILES), "Files: must be 0 to %d, "
+		    "got %llu", ZVM_FILES_MAX, (unsigned long long)m->files);
 	if (GOOD(ZVM_K_NODE) && m->node < 1)
 		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
 		    key_line(m, ZVM_K_NODE), "Node: must be at least 1, got 0");

@@ -162,6 +162,8 @@ parse_set(struct zvm_edit *ed, char *s, char *v, struct zvm_error *e)
 	switch (key) {
 	case ZVM_K_TIMEOUT:
 	case ZVM_K_NODE:
+	case ZVM_K_THREADS:
+	case ZVM_K_FILES:
 		if (zvm_parse_uint(v, strlen(v), ZVM_INT_MAX, &n, &why) == -1)
 			return bad(e, "%s: '%.64s': %s", s, v, why);
 		break;

@@ -24,6 +24,8 @@ static const char *const key_names[ZVM_NKEYS] = {
 	[ZVM_K_ETAG] = "Etag",
 	[ZVM_K_ARGS] = "Args",
 	[ZVM_K_ENV] = "Env",
+	[ZVM_K_THREADS] = "Threads",
+	[ZVM_K_FILES] = "Files",
 };
 
 const char *

@@ -34,10 +34,14 @@ zvm_mf_parse_value(struct zvm_manifest *m, int key, const char *s,
 	switch (key) {
 	case ZVM_K_TIMEOUT:
 	case ZVM_K_NODE:
+	case ZVM_K_THREADS:
+	case ZVM_K_FILES:
 		if (zvm_parse_uint(s, n, ZVM_INT_MAX, &v, &why) == -1)
 			goto badnum;
 		if (store)
-			*(key == ZVM_K_TIMEOUT ? &m->timeout : &m->node) = v;
+			*(key == ZVM_K_TIMEOUT ? &m->timeout :
+			    key == ZVM_K_NODE ? &m->node :
+			    key == ZVM_K_THREADS ? &m->threads : &m->files) = v;
 		return 0;
 	case ZVM_K_MEMORY:
 		comma = memchr(s, ',', n);

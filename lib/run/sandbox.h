@@ -49,8 +49,6 @@ struct zvm_limits {
 	uint64_t threads;		/* live threads, the first included */
 	uint64_t files;			/* real fds: injected files, pipe ends */
 };
-#define ZVM_THREADS_DEFAULT	1024
-#define ZVM_FILES_DEFAULT	1024
 #define ZVM_PIPE_BYTES		65536	/* a pipe's buffer, never grown */
 /* A socketpair: what each end may queue, by default (wmem_default). */
 #define ZVM_SOCK_BYTES		(2 * 212992)
