@@ -423,3 +423,42 @@ $PWD/out \"q\".txt: OK"
 		grep -q -- "${o#--}" "$src/man/zvm-etag.1" || { echo "man: $o"; return 1; }
 	done
 }
+
+@test "a report's input read in part is checked against the bytes read: the file's first get_size" {
+	printf 'hello world\n' >in.txt
+	h3=$(printf hel | zvm-etag | cut -c1-32)
+	hall=$(zvm-etag <in.txt | cut -c1-32)
+	cat >run.report <<EOT
+State = ok
+Channel = $PWD/in.txt,/dev/1.in.txt,1,$h3,1,3,0,0
+EOT
+	run -0 zvm-etag -c run.report
+	assert_output "$PWD/in.txt: OK (first 3 of 12 bytes)"
+	# A change past what was read cannot be seen; within it, it is.
+	printf 'help' >in.txt
+	run -0 zvm-etag -c run.report
+	assert_output "$PWD/in.txt: OK (first 3 of 4 bytes)"
+	printf 'HELLO' >in.txt
+	run -1 zvm-etag -c run.report
+	assert_line "$PWD/in.txt: FAILED"
+	printf 'he' >in.txt
+	run -1 zvm-etag -c run.report
+	assert_line "$PWD/in.txt: FAILED"
+	# Read to its end: plain OK.  A channel written to: the whole file.
+	printf 'hello world\n' >in.txt
+	cat >run.report <<EOT
+Channel = $PWD/in.txt,/dev/1.in.txt,1,$hall,2,12,0,0
+Channel = $PWD/in.txt,/dev/2.in.txt,3,$h3,1,3,1,1
+EOT
+	run -1 --separate-stderr zvm-etag -c run.report
+	assert_output "$PWD/in.txt: OK
+$PWD/in.txt: FAILED"
+	# The same in a json report.
+	cat >run.json <<EOT
+{"state":"ok","channels":[
+{"uri":"$PWD/in.txt","alias":"/dev/1.in.txt","type":0,"etag":"$h3","gets":1,"get_size":3,"puts":0,"put_size":0}]}
+EOT
+	run -0 zvm-etag -c run.json
+	assert_output "$PWD/in.txt: OK (first 3 of 12 bytes)"
+}
+

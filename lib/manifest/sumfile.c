@@ -178,6 +178,8 @@ report_next(struct zvm_sumreader *r, struct zvm_sumline *out)
 	out->line = c->line;
 	memcpy(out->digest, c->digest, sizeof out->digest);
 	out->name = r->json.names + c->uri;
+	out->prefix = c->prefix;
+	out->prefix_len = c->prefix_len;
 	return 1;
 }
 
@@ -335,6 +337,19 @@ trimmed(char **s, size_t n)
 	return n;
 }
 
+int
+zvm_sum_prefix(const char *get_size, size_t nget, const char *puts,
+    size_t nputs, uint64_t *len)
+{
+	const char *why;
+	uint64_t p;
+
+	if (zvm_parse_uint(puts, nputs, UINT64_MAX, &p, &why) == -1 ||
+	    zvm_parse_uint(get_size, nget, UINT64_MAX, len, &why) == -1)
+		return 0;
+	return p == 0;
+}
+
 /*
  * A report line "Key = value".  Channel lines with a digest in the etag
  * field are entries; with 0 there, or any other key of a report, skipped.
@@ -389,6 +404,8 @@ report_line(struct zvm_sumreader *r, char *s, size_t n,
 		return "Channel etag field is neither 0 nor 32 hex digits";
 	if (flen[0] == 0)
 		return "Channel line with an empty uri";
+	if (zvm_sum_prefix(f[5], flen[5], f[6], flen[6], &out->prefix_len))
+		out->prefix = 1;
 	f[0][flen[0]] = '\0';
 	out->kind = ZVM_SUM_ENTRY;
 	out->form = ZVM_SUM_CHANNEL;

@@ -12,6 +12,7 @@
 #define ZVM_SUMFILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/etag.h"
 #include "base/util.h"
@@ -45,6 +46,9 @@ struct zvm_sumline {
 	int binary;		/* GNU "HEX *NAME" */
 	unsigned char digest[ZVM_ETAG_LEN];
 	const char *name;	/* unescaped; borrowed: valid until next call */
+	int prefix;		/* ZVM_SUM_CHANNEL: the digest is of the
+				 * file's first prefix_len bytes only */
+	uint64_t prefix_len;
 	const char *why;	/* ZVM_SUM_BAD, _UNUSABLE: explanation;
 				 * borrowed, valid until the next call */
 };
@@ -54,7 +58,20 @@ struct zvm_sumjson_chan {
 	unsigned line;		/* of the channel's object */
 	unsigned char digest[ZVM_ETAG_LEN];
 	size_t uri;		/* where the uri starts in names */
+	int prefix;		/* see struct zvm_sumline */
+	uint64_t prefix_len;
 };
+
+/*
+ * Whether a report's channel digest is to be checked against a prefix of
+ * its file, from the channel's get_size and puts fields (as text).  The
+ * digest of a channel the program only read is of the bytes it read, in
+ * the order read: for a program that read from the start, the file's
+ * first get_size bytes, which is the whole file when it read to the end.
+ * 1 with *len = get_size, or 0 (written to: the whole file).
+ */
+int zvm_sum_prefix(const char *get_size, size_t nget, const char *puts,
+    size_t nputs, uint64_t *len);
 
 struct zvm_sumjson {
 	struct zvm_sumjson_chan *chan;	/* owned */

@@ -26,7 +26,8 @@ static const char *const tname[] = { "null", "a boolean", "a number",
 struct jnode {
 	int type;
 	unsigned line;
-	size_t str, len;	/* J_STR: decoded bytes in jp.str */
+	size_t str, len;	/* J_STR: decoded bytes in jp.str; J_NUM:
+				 * its text, at jp.start + str */
 	size_t key, klen;	/* as an object member: its key */
 	size_t child, next;	/* first child; next sibling (NONE) */
 };
@@ -357,10 +358,18 @@ value(struct jp *j, int depth)
 		if (word(j, "null") == -1)
 			return fail(j, "not a json value");
 		return node(j, J_NULL);
-	default:
+	default: {
+		const char *s = j->p;
+		size_t num;
+
 		if (number(j) == -1)
 			return fail(j, "not a json value");
-		return node(j, J_NUM);
+		if ((num = node(j, J_NUM)) != NONE) {
+			j->n[num].str = (size_t)(s - j->start);
+			j->n[num].len = (size_t)(j->p - s);
+		}
+		return num;
+	}
 	}
 }
 
@@ -424,6 +433,18 @@ digest(struct jp *j, size_t o, const char *key, int required,
 	return 0;
 }
 
+/* zvm_sum_prefix() of channel object c. */
+static int
+prefix_of(const struct jp *j, size_t c, uint64_t *len)
+{
+	size_t g = member(j, c, "get_size"), p = member(j, c, "puts");
+
+	if (g == NONE || p == NONE)
+		return 0;
+	return zvm_sum_prefix(j->start + j->n[g].str, j->n[g].len,
+	    j->start + j->n[p].str, j->n[p].len, len);
+}
+
 static const char *const numkeys[] = { "exit", "signal", "time", "memory",
     NULL };
 static const char *const chnumkeys[] = { "type", "gets", "get_size", "puts",
@@ -478,6 +499,8 @@ shape(struct jp *j, size_t root, struct zvm_sumjson *out)
 				return oom(j), -1;
 			out->chan = e;
 		}
+		out->chan[out->n].prefix = prefix_of(j, c,
+		    &out->chan[out->n].prefix_len);
 		out->chan[out->n].line = j->n[c].line;
 		memcpy(out->chan[out->n].digest, d, sizeof d);
 		out->chan[out->n++].uri = j->n[u].str;
