@@ -294,3 +294,19 @@ $W/in: OK"
 	[ "$(cat "$W/out")" = "total 8192" ]
 	same in "$(etag "$W/rep" /dev/3.in)" "$(xx "$W/first")"
 }
+
+@test "a run cut by a quota verifies: the README's pipeline, with a stock dynamic program" {
+	cd "$W"
+	printf 'hello world\n' >data.txt
+	cp /bin/cat prog
+	zvm-manifest -E -- ./prog @data.txt >m
+	# -E leaves out the loader and libraries: their maps cannot be checked.
+	grep -q '^Channel = /etc/ld.so.cache,/etc/ld.so.cache,1,1,' m
+	run grep -E '^Channel = [^,]*,[^,]*libc\.so\.6,1,1,' m
+	assert_failure 1
+	zvm-edit -e '/dev/1.data.txt:gets=3,get_size=3' m | as_nobody zvm-run -r run.report - >out || :
+	[ "$(cat out)" = hel ]
+	run -0 zvm-etag -c run.report
+	assert_line "$PWD/data.txt: OK (first 3 of 12 bytes)"
+	assert_line '/etc/ld.so.cache: OK'
+}

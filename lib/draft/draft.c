@@ -624,10 +624,10 @@ find_libs(struct zvm_draft *d, struct zvm_error *e)
 
 static int
 add_channel(struct zvm_draft *d, const char *uri, const char *alias,
-    uint64_t type, int acc, struct zvm_error *e)
+    uint64_t type, int acc, int etag, struct zvm_error *e)
 {
 	struct zvm_channel c = { .uri = uri, .alias = alias, .type = type,
-	    .etag = (uint64_t)d->etag };
+	    .etag = (uint64_t)etag };
 
 	c.limit[ZVM_GETS] = c.limit[ZVM_GET_SIZE] =
 	    acc & ZVM_ACC_READ ? d->quota : 0;
@@ -656,15 +656,20 @@ in_image(const struct zvm_draft *d, const char *path)
 	return 0;
 }
 
-/* A read-only channel found by zvm_ldso_deps(), unless one has its alias
- * or an image holds it already. */
+/*
+ * A read-only channel found by zvm_ldso_deps(), unless one has its alias
+ * or an image holds it already.  mapped: an ELF object the kernel or
+ * ld.so maps, whose digest would be of the pages mapped in the order
+ * mapped, which no check of the file can reproduce: -E leaves it out.
+ */
 static int
-add_found(struct zvm_draft *d, const struct zvm_ldso_file *f,
+add_found(struct zvm_draft *d, const struct zvm_ldso_file *f, int mapped,
     struct zvm_error *e)
 {
 	if (f->alias && zvm_manifest_find(&d->m, f->alias) == NULL &&
 	    !in_image(d, f->uri) && !in_image(d, f->alias))
-		return add_channel(d, f->uri, f->alias, 1, ZVM_ACC_READ, e);
+		return add_channel(d, f->uri, f->alias, 1, ZVM_ACC_READ,
+		    d->etag && !mapped, e);
 	return 0;
 }
 
@@ -731,11 +736,12 @@ add_channels(struct zvm_draft *d, struct zvm_error *e)
 {
 	for (int i = 0; i < 3; i++)
 		if (add_channel(d, d->uri[i], std[i], 0, i == 0 ?
-		    ZVM_ACC_READ : ZVM_ACC_WRITE, e) == -1)
+		    ZVM_ACC_READ : ZVM_ACC_WRITE, d->etag, e) == -1)
 			return -1;
 	for (size_t i = 0; i < d->files.n; i++)
 		if (add_channel(d, d->files.v[i].uri, d->files.v[i].alias,
-		    d->files.v[i].type, d->files.v[i].access, e) == -1)
+		    d->files.v[i].type, d->files.v[i].access, d->etag,
+		    e) == -1)
 			return -1;
 	for (size_t i = 0; i < d->nextra; i++) {
 		struct zvm_channel *c = &d->extra[i];
@@ -756,15 +762,15 @@ add_channels(struct zvm_draft *d, struct zvm_error *e)
 			    "--image " : "--file ", t->arg,
 			    "alias %s is already a channel", t->alias);
 		if (add_channel(d, t->uri, t->alias, 1, ZVM_ACC_READ,
-		    e) == -1)
+		    d->etag, e) == -1)
 			return -1;
 	}
-	if (add_found(d, &d->script, e) == -1 ||
-	    add_found(d, &d->deps.interp, e) == -1 ||
-	    add_found(d, &d->deps.cache, e) == -1)
+	if (add_found(d, &d->script, 0, e) == -1 ||
+	    add_found(d, &d->deps.interp, 1, e) == -1 ||
+	    add_found(d, &d->deps.cache, 0, e) == -1)
 		return -1;
 	for (size_t i = 0; i < d->deps.nlib; i++)
-		if (add_found(d, &d->deps.lib[i], e) == -1)
+		if (add_found(d, &d->deps.lib[i], 1, e) == -1)
 			return -1;
 	return 0;
 }
