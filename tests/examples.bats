@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+# The worked examples of examples/, run as their READMEs say, their
+# output checked.
+load helper
+load zvm-run-helper
+
+# batch: a copy of examples/batch in $W, owned by nobody's reach.
+batch() {
+	cp -r "$BATS_TEST_DIRNAME/../examples/batch" "$W/batch"
+	chmod -R a+rwX "$W/batch"
+	cd "$W/batch"
+}
+
+@test "examples/batch: make -j runs a job per input, then only what changed" {
+	batch
+	run -0 as_nobody make -j2
+	for f in in/*.txt; do
+		n=$(basename "$f" .txt)
+		[ "$(cat "out/$n.txt")" = "$(LC_ALL=C sort "$f")" ]
+		grep -qx 'State = ok' "out/$n.report"
+	done
+	run -0 as_nobody make
+	assert_output "make: Nothing to be done for 'all'."
+	sleep 1
+	touch in/words.txt
+	run -0 as_nobody make
+	assert_output --partial 'zvm-run -r out/words.report -'
+	refute_output --partial fruit
+}
+
+@test "examples/batch: verify checks every output and input; summary tabulates the reports" {
+	batch
+	as_nobody make -j2 >/dev/null
+	run -0 as_nobody make -s verify
+	assert_line "$W/batch/out/fruit.txt: OK"
+	assert_line "$W/batch/in/fruit.txt: OK"
+	echo tampered >>out/words.txt
+	run -2 as_nobody make -s verify
+	assert_line "$W/batch/out/words.txt: FAILED"
+	run -0 as_nobody make -s summary
+	assert_line --index 0 --regexp '^job +state +exit +bytes_in +bytes_out +time$'
+	assert_line --regexp '^fruit +ok +0 +22 +22 +[0-9.]+$'
+	assert_line --regexp '^numbers +ok +0 +51 +51 +[0-9.]+$'
+	[ "${#lines[@]}" -eq 4 ]
+}
+
+@test "examples/batch: a job past its quota stops make with its status and leaves no output" {
+	batch
+	run -2 as_nobody make QUOTA=10
+	assert_output --partial 'Disk quota exceeded'
+	assert_output --partial "Deleting file 'out/"
+	# The first job failed (make stops there); nothing half-written.
+	for f in out/*.txt; do
+		[ -e "$f" ] || continue
+		n=$(basename "$f" .txt)
+		[ "$(cat "$f")" = "$(LC_ALL=C sort "in/$n.txt")" ]
+	done
+	run -0 as_nobody make -s summary QUOTA=10 -k -i
+	assert_line --regexp '^[a-z]+ +ok +2 +10 +0 +[0-9.]+$'
+}
+
+@test "examples/batch: the README's xargs -P and GNU parallel recipes" {
+	batch
+	awk '/^```sh$/{n++; on=1; next} /^```$/{on=0} on && n == 2' README.md >recipe.sh
+	run -0 as_nobody sh -e recipe.sh
+	for f in in/*.txt; do
+		n=$(basename "$f" .txt)
+		[ "$(cat "out/$n.txt")" = "$(LC_ALL=C sort "$f")" ]
+		grep -qx 'State = ok' "out/$n.manifest.report"
+	done
+	[ "$(awk 'NR > 1 && $7 == 0' out/jobs.log | wc -l)" -eq 3 ]
+}
