@@ -5,8 +5,10 @@
 load helper
 load zvm-run-helper
 
-# batch: a copy of examples/batch in $W, owned by nobody's reach.
+# batch: a copy of examples/batch in $W, for nobody to run; make runs
+# as from a shell, not as a sub-make of make check.
 batch() {
+	unset MAKEFLAGS MFLAGS MAKELEVEL
 	cp -r "$BATS_TEST_DIRNAME/../examples/batch" "$W/batch"
 	chmod -R a+rwX "$W/batch"
 	cd "$W/batch"
