@@ -73,3 +73,32 @@ batch() {
 	done
 	[ "$(awk 'NR > 1 && $7 == 0' out/jobs.log | wc -l)" -eq 3 ]
 }
+
+@test "examples/quota-sweep: the smallest quotas found are exact, and plotted" {
+	cp -r "$BATS_TEST_DIRNAME/../examples/quota-sweep" "$W/qs"
+	rm -rf "$W/qs/out"
+	chmod -R a+rwX "$W/qs"
+	cd "$W/qs"
+	unset MAKEFLAGS MFLAGS MAKELEVEL
+	run -0 as_nobody make -s
+	size=$(wc -c <out/data.txt)
+	[ "$(tail -n 1 out/gzip-in.tsv)" = "# smallest $size" ]
+	[ "$(tail -n 1 out/sort-in.tsv)" = "# smallest $size" ]
+	# gzip's output: Q works, Q - 1 hits put_size; Q is what it wrote.
+	q=$(sed -n 's/^# smallest //p' out/gzip-out.tsv)
+	[ "$q" -gt 1000 ]
+	run -0 awk -F'\t' -v q="$q" '$1 == q' out/gzip-out.tsv
+	assert_output "$q	ok	0	$q	-"
+	run -0 awk -F'\t' -v q="$((q - 1))" '$1 == q' out/gzip-out.tsv
+	assert_output "$((q - 1))	ok	1	$((q - 1))	/dev/stdout:put_size"
+	# Every try in quota order, header first, each a valid line.
+	run -0 awk -F'\t' 'NR == 1 { print; next } /^#/ { next }
+	    NF != 5 || $1 + 0 <= prev { print "bad: " $0 } { prev = $1 + 0 }' out/gzip-out.tsv
+	assert_output "quota	state	exit	moved	hit"
+	for p in gzip-in gzip-out sort-in; do
+		[ "$(head -c 8 "out/$p.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+	done
+	# A job that fails at any quota is refused, not bisected.
+	run -1 --separate-stderr as_nobody sh sweep.sh out/gzip.manifest /dev/1.data.txt get_size 10
+	[ "$stderr" = "sweep.sh: the job fails with get_size=10" ]
+}
