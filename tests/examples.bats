@@ -102,3 +102,16 @@ batch() {
 	run -1 --separate-stderr as_nobody sh sweep.sh out/gzip.manifest /dev/1.data.txt get_size 10
 	[ "$stderr" = "sweep.sh: the job fails with get_size=10" ]
 }
+
+@test "examples/repeat: two runs of one job carry the same bytes on every channel" {
+	mkdir "$W/rp"
+	cd "$W/rp"
+	run -0 as_nobody sh "$BATS_TEST_DIRNAME/../examples/repeat/repeat.sh"
+	size=$(wc -c </usr/share/common-licenses/GPL-3)
+	assert_output "identical: 5 channel etags, $size bytes of output"
+	[ "$(cat out.txt)" = "$(LC_ALL=C sort /usr/share/common-licenses/GPL-3)" ]
+	# A job that does not repeat is caught: it prints the clock.
+	zvm-manifest -E --stdout "$PWD/out.txt" -- date +%s.%N >m
+	run -1 as_nobody sh "$BATS_TEST_DIRNAME/../examples/repeat/repeat.sh" m
+	assert_output --partial '< Channel = '
+}
