@@ -115,3 +115,48 @@ batch() {
 	run -1 as_nobody sh "$BATS_TEST_DIRNAME/../examples/repeat/repeat.sh" m
 	assert_output --partial '< Channel = '
 }
+
+# readme N: the Nth ```sh block of README.md.
+readme() {
+	awk -v n="$1" '/^```sh$/ { k++; on = k == n; next } /^```$/ { on = 0 } on' \
+	    "$BATS_TEST_DIRNAME/../README.md"
+}
+
+@test "README: every sh block that is not make runs as written" {
+	cd "$W"
+	# The blocks, in order: make; the pipeline; zvm-edit -i; python3;
+	# java; make.  A new block needs a case here.
+	[ "$(readme 1 | head -n 1 | cut -c1-9)" = 'make demo' ]
+	[ "$(readme 7)" = '' ]
+	# The pipeline: a stock program cut to 3 bytes, its report verified.
+	printf 'hello world\n' >data.txt
+	cp /bin/cat prog
+	readme 2 >pipeline.sh
+	chmod -R a+rwX .
+	run -0 as_nobody sh pipeline.sh
+	assert_line "$W/data.txt: OK (first 3 of 12 bytes)"
+	grep -qx 'Quota = /dev/1.data.txt:get_size' run.report
+	# zvm-edit -i: the blog's three sed lines.
+	printf x >a; printf y >b; printf 'hello world\n' >file.txt
+	zvm-manifest --save-dir . -- /bin/cat @a @b @file.txt
+	readme 3 >edit.sh
+	run -0 sh edit.sh
+	grep -q '^Channel = [^,]*,/dev/3.file.txt,1,0,3,3,3,3$' manifest.1
+	grep -q '^Channel = /dev/stdout,/dev/stdout,' manifest.1
+	# python3 with its library as an image, cut by the quota.
+	cat >example.py <<'EOT'
+import sys
+with open(sys.argv[1], 'rb', buffering=0) as f:
+    print(f.read(5))
+EOT
+	readme 4 >python.sh
+	chmod -R a+rwX .
+	run -0 as_nobody sh python.sh
+	assert_output "b'hel'"
+	grep -qx 'Quota = /dev/2.file.txt:get_size' report
+	# java -version from its JDK as an image.
+	readme 5 >java.sh
+	J=$(sed -n 's/^J=//p' java.sh)
+	run -0 --separate-stderr as_nobody sh java.sh
+	[ "$stderr" = "$("$J/bin/java" -version 2>&1)" ]
+}
