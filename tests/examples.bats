@@ -160,3 +160,49 @@ EOT
 	run -0 --separate-stderr as_nobody sh java.sh
 	[ "$stderr" = "$("$J/bin/java" -version 2>&1)" ]
 }
+
+# zvm7 N: the Nth literal display of zvm(7), its roff escapes undone.
+zvm7() {
+	awk -v n="$1" '/^\.Bd -literal/ { k++; on = k == n; next } /^\.Ed/ { on = 0 } on' \
+	    "$BATS_TEST_DIRNAME/../man/zvm.7" | sed 's/\\&//g; s/\\\\/\\/g'
+}
+
+@test "zvm(7): its pipelines, Makefile rule and xargs and parallel lines run as written" {
+	cd "$W"
+	unset MAKEFLAGS MFLAGS MAKELEVEL
+	[ "$(zvm7 6)" = '' ]
+	printf 'hello world\n' >data.txt
+	cp /bin/cat prog
+	zvm7 1 >pipeline.sh
+	[ "$(head -c 12 pipeline.sh)" = 'zvm-manifest' ]
+	printf 'one two\nthree\n' >words.txt
+	cp /usr/bin/wc wc-static
+	zvm7 2 >job.sh
+	cp /usr/bin/wc count
+	printf 'a b c\n' >a.txt
+	printf 'd\ne\n' >b.txt
+	{ zvm7 3; printf 'all: a.out b.out\n'; } >Makefile
+	mkdir jobs
+	zvm-manifest -- ./count @a.txt >jobs/a.manifest
+	zvm-manifest -- ./count @b.txt >jobs/b.manifest
+	zvm7 4 >xargs.sh
+	zvm7 5 >parallel.sh
+	chmod -R a+rwX .
+	run -0 as_nobody sh pipeline.sh
+	assert_line "$W/data.txt: OK (first 3 of 12 bytes)"
+	run -0 as_nobody sh job.sh
+	assert_output " 2  3 14 /dev/1.words.txt
+State = ok"
+	run -0 as_nobody make -s
+	[ "$(cat a.out)" = "1 3 6 /dev/1.a.txt" ]
+	[ "$(cat b.out)" = "2 2 4 /dev/1.b.txt" ]
+	grep -qx 'State = ok' a.report
+	run -0 as_nobody sh xargs.sh
+	grep -qx 'Exit = 0' jobs/a.manifest.report
+	grep -qx 'Exit = 0' jobs/b.manifest.report
+	run -0 as_nobody sh parallel.sh
+	assert_output "1 3 6 /dev/1.a.txt
+2 2 4 /dev/1.b.txt"
+	grep -qx 'Exit = 0' jobs/b.report
+	[ "$(awk 'NR > 1 && $7 == 0' jobs.log | wc -l)" -eq 2 ]
+}
