@@ -21,8 +21,8 @@
 #include "base/util.h"
 
 enum {
-	OPT_FILE = 256, OPT_IMAGE, OPT_NO_LIBS, OPT_SAVE_DIR, OPT_STDERR,
-	OPT_STDIN, OPT_STDOUT, OPT_VERSION
+	OPT_FILE = 256, OPT_FILES, OPT_IMAGE, OPT_NO_LIBS, OPT_SAVE_DIR,
+	OPT_STDERR, OPT_STDIN, OPT_STDOUT, OPT_THREADS, OPT_VERSION
 };
 
 /* Sorted, like the getopt string. */
@@ -31,6 +31,7 @@ static const struct option longopts[] = {
 	{ "env",	required_argument,	NULL, 'e' },
 	{ "etag",	no_argument,		NULL, 'E' },
 	{ "file",	required_argument,	NULL, OPT_FILE },
+	{ "files",	required_argument,	NULL, OPT_FILES },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "image",	required_argument,	NULL, OPT_IMAGE },
 	{ "memory",	required_argument,	NULL, 'm' },
@@ -40,6 +41,7 @@ static const struct option longopts[] = {
 	{ "stderr",	required_argument,	NULL, OPT_STDERR },
 	{ "stdin",	required_argument,	NULL, OPT_STDIN },
 	{ "stdout",	required_argument,	NULL, OPT_STDOUT },
+	{ "threads",	required_argument,	NULL, OPT_THREADS },
 	{ "timeout",	required_argument,	NULL, 't' },
 	{ "version",	no_argument,		NULL, OPT_VERSION },
 	{ NULL,		0,			NULL, 0 }
@@ -54,7 +56,8 @@ usage(FILE *out, int status)
 	    "[--stderr URI]\n"
 	    "                    [--file PATH[:ALIAS]]... "
 	    "[--image DIR[:ALIAS]]... [--no-libs]\n"
-	    "                    [--save-dir DIR] [--] PROGRAM [ARG...]\n",
+	    "                    [--threads N] [--files N] [--save-dir DIR] "
+	    "[--] PROGRAM [ARG...]\n",
 	    out);
 	if (out == stdout)
 		fputs("Write a manifest for PROGRAM to stdout.\n"
@@ -68,6 +71,8 @@ usage(FILE *out, int status)
 		    "(default 4G)\n"
 		    "  -t, --timeout=SECONDS  Timeout (default 50)\n"
 		    "      --file=PATH[:ALIAS]  add a read-only file channel\n"
+		    "      --files=N          Files: real fds the program may "
+		    "hold (default 1024)\n"
 		    "      --image=DIR[:ALIAS]  add a read-only directory "
 		    "tree (or tar archive) channel\n"
 		    "      --no-libs          no channels for the loader and "
@@ -76,6 +81,8 @@ usage(FILE *out, int status)
 		    "      --stderr=URI       uri of /dev/stderr\n"
 		    "      --stdin=URI        uri of /dev/stdin\n"
 		    "      --stdout=URI       uri of /dev/stdout\n"
+		    "      --threads=N        Threads: threads alive at once "
+		    "(default 1024)\n"
 		    "      --version          print the version and exit\n"
 		    "Arguments @FILE or @r:FILE (input), @w:FILE (output) and "
 		    "@rw:FILE become\nchannels /dev/N.FILE; @NAME=value "
@@ -141,6 +148,21 @@ timeout_arg(const char *s)
 	return v;
 }
 
+/* --threads, --files: an integer in lo..hi. */
+static uint64_t
+limit_arg(const char *opt, const char *s, uint64_t lo, uint64_t hi)
+{
+	const char *why;
+	uint64_t v;
+
+	if (zvm_parse_uint(s, strlen(s), ZVM_INT_MAX, &v, &why) == -1)
+		errx(ZVM_EXIT_USAGE, "--%s %s: %s", opt, s, why);
+	if (v < lo || v > hi)
+		errx(ZVM_EXIT_USAGE, "--%s %s: must be %llu to %llu", opt, s,
+		    (unsigned long long)lo, (unsigned long long)hi);
+	return v;
+}
+
 /* Read the manifest back: every problem is a warning line, then 65. */
 static void
 verify(void)
@@ -190,6 +212,13 @@ main(int argc, char *argv[])
 			break;
 		case 't':
 			d.timeout = timeout_arg(optarg);
+			break;
+		case OPT_THREADS:
+			d.maxthreads = limit_arg("threads", optarg, 1,
+			    ZVM_THREADS_MAX);
+			break;
+		case OPT_FILES:
+			d.maxfiles = limit_arg("files", optarg, 0, ZVM_FILES_MAX);
 			break;
 		case OPT_FILE:
 		case OPT_IMAGE:

@@ -605,7 +605,7 @@ EOT
 	run -0 mandoc -Tlint -W warning "$page"
 	assert_output ''
 	run -0 sh -c "mandoc -Tascii -Owidth=300 '$page' | col -b"
-	assert_output --partial 'zvm-manifest [-Eh] [-c CHANNEL]... [-e NAME=VALUE]... [-m SIZE] [-q SIZE] [-t SECONDS] [--stdin URI] [--stdout URI] [--stderr URI] [--file PATH[:ALIAS]]... [--image DIR[:ALIAS]]... [--no-libs] [--save-dir DIR] [--] PROGRAM [ARG...]'
+	assert_output --partial 'zvm-manifest [-Eh] [-c CHANNEL]... [-e NAME=VALUE]... [-m SIZE] [-q SIZE] [-t SECONDS] [--stdin URI] [--stdout URI] [--stderr URI] [--file PATH[:ALIAS]]... [--image DIR[:ALIAS]]... [--no-libs] [--threads N] [--files N] [--save-dir DIR] [--] PROGRAM [ARG...]'
 	for opt in $(zvm-manifest --help | grep -oE -- '--[a-z-]+|-[a-zA-Z],' | tr -d ,); do
 		grep -qe "Fl ${opt#-}\b" "$page" || fail "$opt missing in man page"
 	done
@@ -672,4 +672,19 @@ EOT
 	[ "$stderr" = "zvm-manifest: Channel: alias '/dev/../a' has a '..' component" ]
 	run -65 --separate-stderr zvm-manifest -c /a,/x//a,0,0,1,1,0,0 prog
 	[ "$stderr" = "zvm-manifest: Channel: alias '/x//a' has an empty component (write /x/a)" ]
+}
+
+@test "--threads and --files write the limits' keys; out of range: exit 64" {
+	run -0 zvm-manifest --threads 8 --files 0 prog
+	assert_line 'Threads = 8'
+	assert_line 'Files = 0'
+	run -0 zvm-manifest prog
+	refute_line --partial 'Threads'
+	refute_line --partial 'Files'
+	run -64 --separate-stderr zvm-manifest --threads 0 prog
+	[ "$stderr" = 'zvm-manifest: --threads 0: must be 1 to 4194304' ]
+	run -64 --separate-stderr zvm-manifest --files 1048577 prog
+	[ "$stderr" = 'zvm-manifest: --files 1048577: must be 0 to 1048576' ]
+	run -64 --separate-stderr zvm-manifest --files many prog
+	[ "$stderr" = 'zvm-manifest: --files many: not a number' ]
 }

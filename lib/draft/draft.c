@@ -679,7 +679,7 @@ add_keys(struct zvm_draft *d, struct zvm_error *e)
 {
 	struct zvm_buf b = ZVM_BUF_INIT;
 	struct zvm_diag diag = ZVM_DIAG_INIT;
-	char timeout[32], memory[32];
+	char timeout[32], memory[32], threads[32], files[32];
 	int rc;
 
 	zvm_manifest_init(&d->m);
@@ -690,6 +690,8 @@ add_keys(struct zvm_draft *d, struct zvm_error *e)
 	zvm_diag_free(&diag);
 	snprintf(timeout, sizeof timeout, "%" PRIu64, d->timeout);
 	snprintf(memory, sizeof memory, "%" PRIu64 ",0", d->memory);
+	snprintf(threads, sizeof threads, "%" PRIu64, d->maxthreads);
+	snprintf(files, sizeof files, "%" PRIu64, d->maxfiles);
 	zvm_args_join(d->argv, d->argc, &b);
 	zvm_buf_addc(&b, '\0');
 	if (b.oom)
@@ -701,7 +703,11 @@ add_keys(struct zvm_draft *d, struct zvm_error *e)
 		    zvm_manifest_set(&d->m, ZVM_K_MEMORY, memory, e) == -1 ||
 		    zvm_manifest_set(&d->m, ZVM_K_PROGRAM, d->program,
 		    e) == -1 ||
-		    zvm_manifest_set(&d->m, ZVM_K_ARGS, b.p, e) == -1 ? -1 : 0;
+		    zvm_manifest_set(&d->m, ZVM_K_ARGS, b.p, e) == -1 ||
+		    (d->maxthreads != UINT64_MAX && zvm_manifest_set(&d->m,
+		    ZVM_K_THREADS, threads, e) == -1) ||
+		    (d->maxfiles != UINT64_MAX && zvm_manifest_set(&d->m,
+		    ZVM_K_FILES, files, e) == -1) ? -1 : 0;
 	zvm_buf_free(&b);
 	for (size_t i = 0; rc == 0 && i < d->nenv; i++)
 		rc = zvm_manifest_setenv(&d->m, d->envname[i], d->envvalue[i],
