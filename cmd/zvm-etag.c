@@ -88,12 +88,6 @@ show_progress(void *arg, uint64_t done, uint64_t total)
 }
 
 /*
- * Hash path ("-": stdin) into d.  Returns 0, or -1 with errno set; with
- * *missing set instead when --ignore-missing skips a missing file.
- */
-static int hash_file(const char *, const char *, unsigned char *, int *);
-
-/*
  * The digest of fd's first len bytes into d: 0, 1 when the file is
  * shorter (it cannot match), -1 on a read error (errno set).
  */
@@ -120,39 +114,16 @@ hash_prefix(int fd, uint64_t len, unsigned char *d)
 	return 0;
 }
 
-/* The digest of a report channel's file: its first prefix_len bytes when
- * l says so, else all of it.  *cut is set when the file is too short,
- * *size to its size when only a prefix was read (else UINT64_MAX). */
+/*
+ * Hash path ("-": stdin) into d: all of it, or with prefix other than
+ * UINT64_MAX only its first prefix bytes, *size then getting the file's
+ * size.  Returns 0, 1 when the file is shorter than prefix, or -1 with
+ * errno set; with *missing set instead when --ignore-missing skips a
+ * missing file.
+ */
 static int
-hash_channel(const struct zvm_sumline *l, unsigned char *d, int *missing,
-    int *cut, uint64_t *size)
-{
-	struct stat st;
-	int fd, rc;
-
-	*missing = *cut = 0;
-	*size = UINT64_MAX;
-	if (!l->prefix)
-		return hash_file(l->name, l->name, d, missing);
-	if ((fd = open(l->name, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (ignore_missing && errno == ENOENT)
-			return *missing = 1, -1;
-		warn("%s", l->name);
-		return -1;
-	}
-	if ((rc = hash_prefix(fd, l->prefix_len, d)) == -1)
-		warn("%s", l->name);
-	else if (fstat(fd, &st) == 0 && (uint64_t)st.st_size > l->prefix_len)
-		*size = (uint64_t)st.st_size;
-	close(fd);
-	if (rc == 1)
-		*cut = 1;
-	return rc == -1 ? -1 : 0;
-}
-
-static int
-hash_file(const char *path, const char *label, unsigned char *d,
-    int *missing)
+hash_file(const char *path, const char *label, uint64_t prefix,
+    unsigned char *d, int *missing, uint64_t *size)
 {
 	struct progress pr = { label, { 0, 0 }, { 0, 0 }, 0 };
 	int fd, rc, tty = !status && isatty(STDERR_FILENO);
@@ -167,13 +138,21 @@ hash_file(const char *path, const char *label, unsigned char *d,
 		warn("%s", label);
 		return -1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &pr.start);
-	rc = zvm_etag_fd(fd, d, tty ? show_progress : NULL, &pr, &e);
-	if (pr.shown)
-		fputs("\r\033[K", stderr);
-	if (rc == -1)
-		warnx("%s: %s", label, e.code == ZVM_E_SYS ?
-		    strerror(e.sys_errno) : e.msg);
+	if (prefix != UINT64_MAX) {
+		struct stat st;
+
+		if ((rc = hash_prefix(fd, prefix, d)) == -1)
+			warn("%s", label);
+		*size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : prefix;
+	} else {
+		clock_gettime(CLOCK_MONOTONIC, &pr.start);
+		rc = zvm_etag_fd(fd, d, tty ? show_progress : NULL, &pr, &e);
+		if (pr.shown)
+			fputs("\r\033[K", stderr);
+		if (rc == -1)
+			warnx("%s: %s", label, e.code == ZVM_E_SYS ?
+			    strerror(e.sys_errno) : e.msg);
+	}
 	if (fd != STDIN_FILENO)
 		close(fd);
 	return rc;
@@ -185,12 +164,13 @@ compute(int argc, char *argv[])
 	struct zvm_buf out = ZVM_BUF_INIT;
 	unsigned char d[ZVM_ETAG_LEN];
 	int i, rc = ZVM_EXIT_OK, missing;
+	uint64_t size;
 
 	for (i = 0; i < argc; i++) {
 		int in = strcmp(argv[i], "-") == 0;
 
-		if (hash_file(argv[i], in ? "<stdin>" : argv[i], d,
-		    &missing) == -1) {
+		if (hash_file(argv[i], in ? "<stdin>" : argv[i], UINT64_MAX,
+		    d, &missing, &size) == -1) {
 			rc = ZVM_EXIT_NO;
 			continue;
 		}
@@ -229,8 +209,9 @@ summary(unsigned long n, const char *one, const char *many)
 static int
 check_file(const char *path)
 {
-	int in = strcmp(path, "-") == 0, fd, missing, cut;
+	int in = strcmp(path, "-") == 0, fd, missing, h;
 	uint64_t size;
+	char what[80];
 	const char *label = in ? "<stdin>" : path;
 	unsigned long nbad = 0, nproper = 0, nok = 0, nfail = 0, nread = 0,
 	    nskip = 0;
@@ -286,7 +267,9 @@ check_file(const char *path)
 			nskip++;
 			continue;
 		}
-		if (hash_channel(&l, d, &missing, &cut, &size) == -1) {
+		h = hash_file(l.name, l.name, l.prefix ? l.prefix_len :
+		    UINT64_MAX, d, &missing, &size);
+		if (h == -1) {
 			if (missing) {
 				nskip++;
 				continue;
@@ -294,23 +277,19 @@ check_file(const char *path)
 			nread++;
 			if (!status)
 				result(l.name, "FAILED open or read");
-		} else if (cut || memcmp(d, l.digest, sizeof d) != 0) {
+		} else if (h == 1 || memcmp(d, l.digest, sizeof d) != 0) {
 			nfail++;
 			if (!status)
 				result(l.name, "FAILED");
 		} else {
 			nok++;
-			if (!status && !quiet && size == UINT64_MAX)
-				result(l.name, "OK");
-			else if (!status && !quiet) {
-				char what[80];
-
-				snprintf(what, sizeof what, "OK (first %llu of "
-				    "%llu bytes)",
-				    (unsigned long long)l.prefix_len,
-				    (unsigned long long)size);
-				result(l.name, what);
-			}
+			/* Say so when the digest covered only a prefix. */
+			snprintf(what, sizeof what, "OK (first %llu of %llu "
+			    "bytes)", (unsigned long long)l.prefix_len,
+			    (unsigned long long)size);
+			if (!status && !quiet)
+				result(l.name, l.prefix && size > l.prefix_len ?
+				    what : "OK");
 		}
 	}
 	zvm_sumreader_free(&r);
