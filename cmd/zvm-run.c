@@ -67,12 +67,6 @@ remove_images(void)
 }
 
 /*
- * A SIGINT, SIGTERM, SIGHUP or SIGQUIT while tar images are unpacked
- * would end zvm-run with them on disk: held, it waits for the program,
- * which the supervisor forwards it to as during the run, and the images
- * go at the exit.
- */
-/*
  * The supervisor keeps its own fd of each real fd it gives the program,
  * beside one of each channel: make room for n of them and a few of its
  * own, up to the hard limit (past it the program's opens fail with
@@ -93,6 +87,12 @@ room_for_files(uint64_t n)
 	}
 }
 
+/*
+ * A SIGINT, SIGTERM, SIGHUP or SIGQUIT while tar images are unpacked
+ * would end zvm-run with them on disk: held, it waits for the program,
+ * which the supervisor forwards it to as during the run, and the images
+ * go at the exit.
+ */
 static void
 hold_signals(const struct zvm_source *s, size_t n)
 {
