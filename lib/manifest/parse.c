@@ -18,6 +18,22 @@
 #include "manifest/manifest.h"
 #include "manifest/private.h"
 
+/* Where the value of a key that is one plain integer is kept. */
+static uint64_t *
+plain_number(struct zvm_manifest *m, int key)
+{
+	switch (key) {
+	case ZVM_K_TIMEOUT:
+		return &m->timeout;
+	case ZVM_K_NODE:
+		return &m->node;
+	case ZVM_K_THREADS:
+		return &m->threads;
+	default:
+		return &m->files;
+	}
+}
+
 /*
  * Parse one value of a key other than Channel and Env.  With store set,
  * the parsed number lands in the model.  Syntax only: ranges are checked
@@ -39,9 +55,7 @@ zvm_mf_parse_value(struct zvm_manifest *m, int key, const char *s,
 		if (zvm_parse_uint(s, n, ZVM_INT_MAX, &v, &why) == -1)
 			goto badnum;
 		if (store)
-			*(key == ZVM_K_TIMEOUT ? &m->timeout :
-			    key == ZVM_K_NODE ? &m->node :
-			    key == ZVM_K_THREADS ? &m->threads : &m->files) = v;
+			*plain_number(m, key) = v;
 		return 0;
 	case ZVM_K_MEMORY:
 		comma = memchr(s, ',', n);
