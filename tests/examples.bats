@@ -5,17 +5,18 @@
 load helper
 load zvm-run-helper
 
-# batch: a copy of examples/batch in $W, for nobody to run; make runs
-# as from a shell, not as a sub-make of make check.
-batch() {
+# example NAME: cd to a copy of examples/NAME in $W, for nobody to run;
+# make runs as from a shell, not as a sub-make of make check.
+example() {
 	unset MAKEFLAGS MFLAGS MAKELEVEL
-	cp -r "$BATS_TEST_DIRNAME/../examples/batch" "$W/batch"
-	chmod -R a+rwX "$W/batch"
-	cd "$W/batch"
+	cp -r "$BATS_TEST_DIRNAME/../examples/$1" "$W/$1"
+	rm -rf "$W/$1/out"
+	chmod -R a+rwX "$W/$1"
+	cd "$W/$1"
 }
 
 @test "examples/batch: make -j runs a job per input, then only what changed" {
-	batch
+	example batch
 	run -0 as_nobody make -j2
 	for f in in/*.txt; do
 		n=$(basename "$f" .txt)
@@ -32,7 +33,7 @@ batch() {
 }
 
 @test "examples/batch: verify checks every output and input; summary tabulates the reports" {
-	batch
+	example batch
 	as_nobody make -j2 >/dev/null
 	run -0 as_nobody make -s verify
 	assert_line "$W/batch/out/fruit.txt: OK"
@@ -48,7 +49,7 @@ batch() {
 }
 
 @test "examples/batch: a job past its quota stops make with its status and leaves no output" {
-	batch
+	example batch
 	run -2 as_nobody make QUOTA=10
 	assert_output --partial 'Disk quota exceeded'
 	assert_output --partial "Deleting file 'out/"
@@ -63,7 +64,7 @@ batch() {
 }
 
 @test "examples/batch: the README's xargs -P and GNU parallel recipes" {
-	batch
+	example batch
 	awk '/^```sh$/{n++; on=1; next} /^```$/{on=0} on && n == 2' README.md >recipe.sh
 	run -0 as_nobody sh -e recipe.sh
 	for f in in/*.txt; do
@@ -75,11 +76,7 @@ batch() {
 }
 
 @test "examples/quota-sweep: the smallest quotas found are exact, and plotted" {
-	cp -r "$BATS_TEST_DIRNAME/../examples/quota-sweep" "$W/qs"
-	rm -rf "$W/qs/out"
-	chmod -R a+rwX "$W/qs"
-	cd "$W/qs"
-	unset MAKEFLAGS MFLAGS MAKELEVEL
+	example quota-sweep
 	run -0 as_nobody make -s
 	size=$(wc -c <out/data.txt)
 	[ "$(tail -n 1 out/gzip-in.tsv)" = "# smallest $size" ]

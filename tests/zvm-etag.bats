@@ -438,12 +438,12 @@ EOT
 	printf 'help' >in.txt
 	run -0 zvm-etag -c run.report
 	assert_output "$PWD/in.txt: OK (first 3 of 4 bytes)"
-	printf 'HELLO' >in.txt
-	run -1 zvm-etag -c run.report
-	assert_line "$PWD/in.txt: FAILED"
-	printf 'he' >in.txt
-	run -1 zvm-etag -c run.report
-	assert_line "$PWD/in.txt: FAILED"
+	# A change within it, and a file shorter than it.
+	for c in HELLO he; do
+		printf '%s' "$c" >in.txt
+		run -1 zvm-etag -c run.report
+		assert_line "$PWD/in.txt: FAILED"
+	done
 	# Read to its end: plain OK.  A channel written to: the whole file.
 	printf 'hello world\n' >in.txt
 	cat >run.report <<EOT
