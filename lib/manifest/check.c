@@ -113,6 +113,7 @@ check_keys(const struct zvm_manifest *m, struct zvm_diag *d)
 		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
 		    key_line(m, ZVM_K_FILES), "Files: must be 0 to %d, "
 		    "got %llu", ZVM_FILES_MAX, (unsigned long long)m->files);
+	/* Scratch: any size, 0 included (a directory for empty files). */
 	if (GOOD(ZVM_K_NODE) && m->node < 1)
 		zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
 		    key_line(m, ZVM_K_NODE), "Node: must be at least 1, got 0");
@@ -197,6 +198,16 @@ alias_hash(const struct zvm_manifest *m, size_t i)
 	return zvm_mf_hash(a, n);
 }
 
+/* Is alias a[0..n) the Scratch directory or inside it? */
+static int
+in_scratch(const char *a, size_t n)
+{
+	size_t k = sizeof(ZVM_SCRATCH_ALIAS) - 1;
+
+	return n >= k && memcmp(a, ZVM_SCRATCH_ALIAS, k) == 0 &&
+	    (n == k || a[k] == '/');
+}
+
 #define BIT(set, b)	((set)[(b) >> 3] & 1u << ((b) & 7))
 #define SETBIT(set, b)	((set)[(b) >> 3] |= 1u << ((b) & 7))
 
@@ -275,6 +286,17 @@ check_channels(const struct zvm_manifest *m, struct zvm_diag *d)
 			hv = zvm_mf_hash(a, an);
 		} else
 			continue;
+		if (m->value[ZVM_K_SCRATCH]) {
+			if (a == NULL)
+				a = zvm_mf_alias(m, i, &an);
+			if (a && in_scratch(a, an))
+				zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
+				    l->lineno, "Channel: alias %.*s is in the "
+				    "Scratch directory " ZVM_SCRATCH_ALIAS
+				    " (Scratch: line %u)",
+				    (int)(an > 64 ? 64 : an), a,
+				    key_line(m, ZVM_K_SCRATCH));
+		}
 		if (!BIT(twice, hv & (nbits - 1)))
 			continue;
 		for (h = hv & (size - 1); tab[h].i != UINT32_MAX;

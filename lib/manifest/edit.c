@@ -181,6 +181,10 @@ parse_set(struct zvm_edit *ed, char *s, char *v, struct zvm_error *e)
 		if (zvm_parse_size(v, &ed->memory, &why) == -1)
 			return bad(e, "Memory: '%.64s': %s", v, why);
 		break;
+	case ZVM_K_SCRATCH:
+		if (zvm_parse_size(v, &ed->scratch, &why) == -1)
+			return bad(e, "Scratch: '%.64s': %s", v, why);
+		break;
 	}
 	return 0;
 }
@@ -400,6 +404,11 @@ zvm_edit_apply(struct zvm_manifest *m, const struct zvm_edit *ed,
 
 	switch (ed->op) {
 	case ZVM_EDIT_SET:
+		if (ed->key == ZVM_K_SCRATCH) {
+			snprintf(mem, sizeof mem, "%llu",
+			    (unsigned long long)ed->scratch);
+			return zvm_manifest_set(m, ed->key, mem, e);
+		}
 		if (ed->key != ZVM_K_MEMORY)
 			return zvm_manifest_set(m, ed->key, ed->value, e);
 		flag = ed->memory_etag;

@@ -39,6 +39,7 @@ struct zvm_edit {
 	const char *value;
 	uint64_t memory, memory_etag;	/* SET Memory: parsed value */
 	int memory_keep;	/* Memory=SIZE: keep the current etag flag */
+	uint64_t scratch;	/* SET Scratch: parsed value, bytes */
 	const char *name;	/* SETENV, UNSETENV: the variable */
 	struct zvm_arena arena;	/* owned: CHANNEL's uri and alias */
 };

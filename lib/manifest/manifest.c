@@ -26,6 +26,7 @@ static const char *const key_names[ZVM_NKEYS] = {
 	[ZVM_K_ENV] = "Env",
 	[ZVM_K_THREADS] = "Threads",
 	[ZVM_K_FILES] = "Files",
+	[ZVM_K_SCRATCH] = "Scratch",
 };
 
 const char *

@@ -24,7 +24,7 @@
 enum zvm_key {
 	ZVM_K_VERSION, ZVM_K_PROGRAM, ZVM_K_TIMEOUT, ZVM_K_MEMORY,
 	ZVM_K_CHANNEL, ZVM_K_NODE, ZVM_K_NAMESERVER, ZVM_K_JOB, ZVM_K_ETAG,
-	ZVM_K_ARGS, ZVM_K_ENV, ZVM_K_THREADS, ZVM_K_FILES,
+	ZVM_K_ARGS, ZVM_K_ENV, ZVM_K_THREADS, ZVM_K_FILES, ZVM_K_SCRATCH,
 	ZVM_NKEYS
 };
 
@@ -36,6 +36,8 @@ enum zvm_key {
 #define ZVM_THREADS_MAX		4194304
 #define ZVM_FILES_DEFAULT	1024
 #define ZVM_FILES_MAX		1048576
+/* Scratch: the program's private writable directory, and where. */
+#define ZVM_SCRATCH_ALIAS	"/tmp"
 
 enum zvm_line_kind {
 	ZVM_L_BLANK,		/* empty or only blanks */
@@ -85,7 +87,7 @@ struct zvm_manifest {
 	unsigned char keybad[ZVM_NKEYS];	/* first value failed to parse */
 	unsigned badchan;		/* Channel lines that failed to parse */
 	/* Parsed numbers, valid when the key is present and well formed. */
-	uint64_t timeout, memory, memory_etag, node, threads, files;
+	uint64_t timeout, memory, memory_etag, node, threads, files, scratch;
 	unsigned char eol;		/* line end for new lines */
 	unsigned char spaced_eq;	/* new lines: "Key = value" */
 	unsigned char spaced_comma;	/* new channels: ", " */

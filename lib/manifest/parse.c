@@ -29,6 +29,8 @@ plain_number(struct zvm_manifest *m, int key)
 		return &m->node;
 	case ZVM_K_THREADS:
 		return &m->threads;
+	case ZVM_K_SCRATCH:
+		return &m->scratch;
 	default:
 		return &m->files;
 	}
@@ -52,6 +54,7 @@ zvm_mf_parse_value(struct zvm_manifest *m, int key, const char *s,
 	case ZVM_K_NODE:
 	case ZVM_K_THREADS:
 	case ZVM_K_FILES:
+	case ZVM_K_SCRATCH:
 		if (zvm_parse_uint(s, n, ZVM_INT_MAX, &v, &why) == -1)
 			goto badnum;
 		if (store)

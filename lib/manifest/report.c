@@ -14,7 +14,8 @@
 
 static const char *const qname[4] = { "gets", "get_size", "puts", "put_size" };
 /* The manifest keys of the ZVM_LIMIT_* bits, in bit order. */
-static const char *const lname[] = { "Threads", "Files", "Memory" };
+static const char *const lname[] = { "Threads", "Files", "Memory",
+    "Scratch" };
 #define NLIMITS (sizeof(lname) / sizeof(lname[0]))
 
 /* The slot of nr in the index: its entry's, or the free one to take. */
@@ -113,6 +114,9 @@ write_zvm(const struct zvm_report *r, struct zvm_buf *b)
 	if (r->memory_etag_on)
 		zvm_buf_printf(b, "MemoryEtag = %s\n", r->memory_etag_done ?
 		    r->memory_etag : "none");
+	if (r->scratch_on)
+		zvm_buf_printf(b, "Scratch = %ju,%ju\n",
+		    (uintmax_t)r->scratch_bytes, (uintmax_t)r->scratch_entries);
 	if (r->ndenied) {
 		zvm_buf_adds(b, "Denied = ");
 		for (i = 0; i < r->ndenied; i++)
@@ -251,6 +255,10 @@ write_json(const struct zvm_report *r, struct zvm_buf *b)
 		else
 			zvm_buf_adds(b, "null");
 	}
+	if (r->scratch_on)
+		zvm_buf_printf(b, ",\"scratch\":{\"bytes\":%ju,"
+		    "\"entries\":%ju}", (uintmax_t)r->scratch_bytes,
+		    (uintmax_t)r->scratch_entries);
 	zvm_buf_adds(b, ",\"denied\":{");
 	for (i = 0; i < r->ndenied; i++) {
 		zvm_buf_adds(b, i ? "," : "");

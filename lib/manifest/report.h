@@ -40,7 +40,8 @@ struct zvm_report_chan {
 enum {
 	ZVM_LIMIT_THREADS = 1 << 0,	/* Threads: a clone refused */
 	ZVM_LIMIT_FILES = 1 << 1,	/* Files: an open or pipe refused */
-	ZVM_LIMIT_MEMORY = 1 << 2	/* Memory: a pipe refused */
+	ZVM_LIMIT_MEMORY = 1 << 2,	/* Memory: a pipe refused */
+	ZVM_LIMIT_SCRATCH = 1 << 3	/* Scratch: a write or file refused */
 };
 
 struct zvm_denied {
@@ -68,6 +69,10 @@ struct zvm_report {
 	size_t dunknown;	/* entries of numbers without a name */
 	unsigned long dother;	/* calls counted in ZVM_DENY_OTHER */
 	unsigned limits;	/* ZVM_LIMIT_* the program ran into */
+	/* Scratch: the most bytes and entries (files, directories) the
+	 * program's scratch directory held at once. */
+	int scratch_on;
+	uint64_t scratch_bytes, scratch_entries;
 };
 
 /*
