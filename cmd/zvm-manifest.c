@@ -22,7 +22,7 @@
 
 enum {
 	OPT_FILE = 256, OPT_FILES, OPT_IMAGE, OPT_NO_LIBS, OPT_SAVE_DIR,
-	OPT_STDERR, OPT_STDIN, OPT_STDOUT, OPT_THREADS, OPT_VERSION
+	OPT_SCRATCH, OPT_STDERR, OPT_STDIN, OPT_STDOUT, OPT_THREADS, OPT_VERSION
 };
 
 /* Sorted, like the getopt string. */
@@ -38,6 +38,7 @@ static const struct option longopts[] = {
 	{ "no-libs",	no_argument,		NULL, OPT_NO_LIBS },
 	{ "quota",	required_argument,	NULL, 'q' },
 	{ "save-dir",	required_argument,	NULL, OPT_SAVE_DIR },
+	{ "scratch",	required_argument,	NULL, OPT_SCRATCH },
 	{ "stderr",	required_argument,	NULL, OPT_STDERR },
 	{ "stdin",	required_argument,	NULL, OPT_STDIN },
 	{ "stdout",	required_argument,	NULL, OPT_STDOUT },
@@ -56,8 +57,9 @@ usage(FILE *out, int status)
 	    "[--stderr URI]\n"
 	    "                    [--file PATH[:ALIAS]]... "
 	    "[--image DIR[:ALIAS]]... [--no-libs]\n"
-	    "                    [--threads N] [--files N] [--save-dir DIR] "
-	    "[--] PROGRAM [ARG...]\n",
+	    "                    [--threads N] [--files N] [--scratch SIZE] "
+	    "[--save-dir DIR]\n"
+	    "                    [--] PROGRAM [ARG...]\n",
 	    out);
 	if (out == stdout)
 		fputs("Write a manifest for PROGRAM to stdout.\n"
@@ -78,6 +80,8 @@ usage(FILE *out, int status)
 		    "      --no-libs          no channels for the loader and "
 		    "libraries\n"
 		    "      --save-dir=DIR     write DIR/manifest.1 instead\n"
+		    "      --scratch=SIZE     Scratch: a private writable /tmp "
+		    "of SIZE bytes\n"
 		    "      --stderr=URI       uri of /dev/stderr\n"
 		    "      --stdin=URI        uri of /dev/stdin\n"
 		    "      --stdout=URI       uri of /dev/stdout\n"
@@ -182,7 +186,7 @@ verify(void)
 int
 main(int argc, char *argv[])
 {
-	const char *savedir = NULL;
+	const char *savedir = NULL, *why;
 	struct zvm_error e;
 	int ch;
 
@@ -232,6 +236,11 @@ main(int argc, char *argv[])
 			break;
 		case OPT_SAVE_DIR:
 			savedir = optarg;
+			break;
+		case OPT_SCRATCH:
+			if (zvm_parse_size(optarg, &d.scratch, &why) == -1)
+				errx(ZVM_EXIT_USAGE, "--scratch %s: %s", optarg,
+				    why);
 			break;
 		case OPT_STDIN:
 		case OPT_STDOUT:

@@ -605,7 +605,7 @@ EOT
 	run -0 mandoc -Tlint -W warning "$page"
 	assert_output ''
 	run -0 sh -c "mandoc -Tascii -Owidth=300 '$page' | col -b"
-	assert_output --partial 'zvm-manifest [-Eh] [-c CHANNEL]... [-e NAME=VALUE]... [-m SIZE] [-q SIZE] [-t SECONDS] [--stdin URI] [--stdout URI] [--stderr URI] [--file PATH[:ALIAS]]... [--image DIR[:ALIAS]]... [--no-libs] [--threads N] [--files N] [--save-dir DIR] [--] PROGRAM [ARG...]'
+	assert_output --partial 'zvm-manifest [-Eh] [-c CHANNEL]... [-e NAME=VALUE]... [-m SIZE] [-q SIZE] [-t SECONDS] [--stdin URI] [--stdout URI] [--stderr URI] [--file PATH[:ALIAS]]... [--image DIR[:ALIAS]]... [--no-libs] [--threads N] [--files N] [--scratch SIZE] [--save-dir DIR] [--] PROGRAM [ARG...]'
 	for opt in $(zvm-manifest --help | grep -oE -- '--[a-z-]+|-[a-zA-Z],' | tr -d ,); do
 		grep -qe "Fl ${opt#-}\b" "$page" || fail "$opt missing in man page"
 	done

@@ -36,6 +36,7 @@ struct zvm_draft {
 	/* Options: ZVM_DRAFT_INIT sets zvm-manifest's defaults. */
 	uint64_t timeout, memory, quota;
 	uint64_t maxthreads, maxfiles;	/* Threads, Files; UINT64_MAX: none */
+	uint64_t scratch;		/* Scratch bytes; UINT64_MAX: none */
 	int etag;			/* 1: etag 1 on every channel */
 	int libs;			/* 1: channels for loader, libraries */
 	const char *stdio[3];		/* --stdin, --stdout, --stderr uri,
@@ -66,7 +67,8 @@ struct zvm_draft {
 
 #define ZVM_DRAFT_INIT { .timeout = 50, .memory = UINT64_C(4294967296), \
 	.quota = UINT64_C(4294967296), .maxthreads = UINT64_MAX, \
-	.maxfiles = UINT64_MAX, .libs = 1, .m = ZVM_MANIFEST_INIT, \
+	.maxfiles = UINT64_MAX, .scratch = UINT64_MAX, .libs = 1, \
+	.m = ZVM_MANIFEST_INIT, \
 	.back = ZVM_MANIFEST_INIT }
 
 /*
