@@ -167,7 +167,7 @@ build_argv(const struct zvm_manifest *m, struct zvm_arena *a, char ***argv,
 		(*argv)[0] = basename(p);
 		(*argv)[1] = NULL;
 	}
-	ev = zvm_arena_alloc(a, (m->nenv + nv.nenv + 1) * sizeof(char *));
+	ev = zvm_arena_alloc(a, (m->nenv + nv.nenv + 2) * sizeof(char *));
 	if (ev == NULL)
 		errx(ZVM_EXIT_RUNFAIL, "out of memory");
 	for (i = 0; i < nv.nenv; i++) {
@@ -188,9 +188,38 @@ build_argv(const struct zvm_manifest *m, struct zvm_arena *a, char ***argv,
 			errx(ZVM_EXIT_RUNFAIL, "out of memory");
 		sprintf(ev[ne++], "%s=%s", m->env[i].name, m->env[i].value);
 	}
+	/* With a Scratch, temporary files go there unless Env says else. */
+	for (i = 0; m->value[ZVM_K_SCRATCH] && i < ne; i++)
+		if (strncmp(ev[i], "TMPDIR=", 7) == 0)
+			break;
+	if (m->value[ZVM_K_SCRATCH] && i == ne)
+		ev[ne++] = "TMPDIR=" ZVM_SCRATCH_ALIAS;
 	ev[ne] = NULL;
 	*envp = ev;
 	return 0;
+}
+
+/*
+ * The host directory that holds the Scratch's files, all unnamed
+ * (O_TMPFILE, so none outlives the run): zvm-run's $TMPDIR, else /tmp.
+ * One file is made and dropped to know the file system can.  The fd,
+ * or an exit with a message.
+ */
+static int
+scratch_dir(const struct zvm_manifest *m)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd, t;
+
+	if (dir == NULL || dir[0] != '/')
+		dir = "/tmp";
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		err(ZVM_EXIT_RUNFAIL, "%s: Scratch: %s", m->name, dir);
+	if ((t = openat(fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) == -1)
+		err(ZVM_EXIT_RUNFAIL, "%s: Scratch: %s: no unnamed files "
+		    "(O_TMPFILE) there", m->name, dir);
+	close(t);
+	return fd;
 }
 
 /* -v: the line before the report on stderr. */
@@ -314,6 +343,7 @@ main(int argc, char *argv[])
 	}
 	zvm_diag_free(&d);
 	status = 0;
+	sp.scratchdir = m.value[ZVM_K_SCRATCH] ? scratch_dir(&m) : -1;
 	if (check)
 		goto done;
 
@@ -340,7 +370,9 @@ main(int argc, char *argv[])
 	sp.lim.threads = m.value[ZVM_K_THREADS] ? m.threads :
 	    ZVM_THREADS_DEFAULT;
 	sp.lim.files = m.value[ZVM_K_FILES] ? m.files : ZVM_FILES_DEFAULT;
-	room_for_files(sp.lim.files + nsrc);
+	sp.lim.scratch = m.scratch;
+	/* Each scratch entry is one more fd of ours. */
+	room_for_files((sp.scratchdir >= 0 ? 2 : 1) * sp.lim.files + nsrc);
 	sp.filter = &filter;
 	if (zvm_sandbox_start(&sp, &child, &e) == -1)
 		errx(ZVM_EXIT_RUNFAIL, "sandbox unavailable: %s",

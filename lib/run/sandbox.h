@@ -48,6 +48,7 @@ struct zvm_limits {
 	uint64_t memory;		/* RLIMIT_AS; 0: unlimited */
 	uint64_t threads;		/* live threads, the first included */
 	uint64_t files;			/* real fds: injected files, pipe ends */
+	uint64_t scratch;		/* bytes in Scratch (scratchdir >= 0) */
 };
 #define ZVM_PIPE_BYTES		65536	/* a pipe's buffer, never grown */
 /* A socketpair: what each end may queue, by default (wmem_default). */
@@ -60,6 +61,9 @@ struct zvm_spawn {
 	char *const *argv;		/* NULL-terminated */
 	char *const *envp;		/* NULL-terminated */
 	struct zvm_limits lim;
+	/* Where Scratch's files live, unnamed (O_TMPFILE): a host
+	 * directory zvm-run opened, or -1 for no Scratch. */
+	int scratchdir;
 	const struct zvm_filter *filter;
 };
 

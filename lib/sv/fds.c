@@ -129,6 +129,7 @@ zvm_inj_add(struct zvm_sv *sv, int childfd, int fd, int chan, uint64_t size)
 	sv->inj[i].dev = 0;
 	sv->inj[i].ino = 0;
 	sv->inj[i].peer = -1;
+	sv->inj[i].node = -1;
 	/* Unknown (an fstat that failed): no map of it is ever found, so
 	 * mremap could grow one free.  Not worth the risk: no injection. */
 	if (fd >= 0) {
@@ -159,6 +160,8 @@ zvm_inj_drop(struct zvm_sv *sv, uint64_t fdarg)
 			close(j->fd);
 		j->fd = -1;
 		sv->nfiles--;
+		if (j->chan == ZVM_INJ_SCRATCH)
+			zvm_scr_hold(sv, j->node, -1);
 		/* A pair's buffers are gone with its last end. */
 		if (zvm_pair_bytes(j->chan) && (j->peer < 0 ||
 		    sv->inj[j->peer].fd == -1))
@@ -285,13 +288,20 @@ zvm_inj_answer(struct zvm_sv *sv, uint64_t id, const struct zvm_resp *r)
 
 	if (zvm_inj_grow(sv) == -1) {
 		close(r->injfd);
+		if (r->injchan == ZVM_INJ_SCRATCH)
+			zvm_scr_hold(sv, r->injnode, 0);
 		err = ENOMEM;
 	} else {
 		fd = zvm_tr_addfd(&sv->tr, id, r->injfd, ZVM_NVFD + sv->ninj,
 		    r->injflags & O_CLOEXEC, 1);
+		if (fd >= 0 && zvm_inj_add(sv, fd, r->injfd, r->injchan,
+		    r->injsize) == 0 && r->injchan == ZVM_INJ_SCRATCH) {
+			sv->inj[fd - ZVM_NVFD].node = r->injnode;
+			zvm_scr_hold(sv, r->injnode, 1);
+		} else if (r->injchan == ZVM_INJ_SCRATCH)
+			zvm_scr_hold(sv, r->injnode, 0);
 		if (fd >= 0)
-			return zvm_inj_add(sv, fd, r->injfd, r->injchan,
-			    r->injsize), 1;
+			return 1;
 		close(r->injfd);
 		if (fd == -ENOENT)
 			return 0;

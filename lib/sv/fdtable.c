@@ -302,6 +302,45 @@ do_pipe(struct zvm_sv *sv, uint64_t addr, uint32_t flags)
 }
 
 /*
+ * The calls on a file of the scratch that differ from a read-only
+ * file's: ftruncate is ours (the quota), fsync has nothing to keep (the
+ * file dies with the run), record locks are the program's own business
+ * (no other process can open the file).  1 when answered.
+ */
+static int
+scr_call(struct zvm_sv *sv, const struct seccomp_notif *req,
+    const struct zvm_inj *j, struct zvm_resp *r)
+{
+	const __u64 *a = req->data.args;
+	int fl, e;
+
+	switch (req->data.nr) {
+	case SYS_ftruncate:
+		if ((fl = fcntl(j->fd, F_GETFL)) == -1)
+			return r->error = errno, 1;
+		if ((fl & O_ACCMODE) == O_RDONLY || (int64_t)a[1] < 0)
+			return r->error = EINVAL, 1;
+		if ((e = zvm_scr_resize(sv, j->node, a[1])) < 0)
+			r->error = -e;
+		return 1;
+	case SYS_fsync:
+	case SYS_fdatasync:
+		return 1;
+	case SYS_flock:
+		r->cont = 1;
+		return 1;
+	case SYS_fcntl:
+		switch ((uint32_t)a[1]) {
+		case F_GETLK: case F_SETLK: case F_SETLKW:
+		case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+			r->cont = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Calls on an injected fd besides read and mmap (lib/sv/chanio): close
  * (we forget our copy, then CONTINUE lets the kernel close the
  * program's), fstat from our copy, the flags calls that change only the
@@ -319,6 +358,8 @@ inj_call(struct zvm_sv *sv, const struct seccomp_notif *req,
 
 	struct zvm_inj *j = zvm_inj_get(sv, a[0]);
 
+	if (j->chan == ZVM_INJ_SCRATCH && scr_call(sv, req, j, r))
+		return 1;
 	switch (req->data.nr) {
 	case SYS_close:
 		zvm_inj_drop(sv, a[0]);

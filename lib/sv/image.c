@@ -3,7 +3,8 @@
  * image - the program's file name space beyond its channels: directory
  * images (a channel whose uri is a directory: a read-only tree under its
  * alias), the virtual directories that hold the aliases ("/", "/dev" and
- * every parent of an alias), the Program's own path and /proc/self/exe.
+ * every parent of an alias, and the scratch's parent), the Program's own
+ * path and /proc/self/exe.
  * A name inside an image is resolved by the kernel with openat2() under
  * the image's root (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
  * RESOLVE_NO_XDEV): "..", symbolic links that lead out of it, absolute
@@ -89,9 +90,12 @@ extra(const struct zvm_sv *sv, size_t i)
 		return sv->prog;
 	case 2:
 		return sv->progreal;
+	case 3:
+		return sv->scr.on ? ZVM_SCRATCH_ALIAS : NULL;
 	}
 	return NULL;
 }
+#define NEXTRA 4
 
 int
 zvm_vdir_is(const struct zvm_sv *sv, const char *norm)
@@ -103,12 +107,13 @@ zvm_vdir_is(const struct zvm_sv *sv, const char *norm)
 	for (size_t i = 0; i < sv->nsrc; i++)
 		if (below(norm, sv->nalias[i]))
 			return 1;
-	for (size_t i = 1; i < 3; i++)
+	for (size_t i = 1; i < NEXTRA; i++)
 		if ((x = extra(sv, i)) != NULL && below(norm, x))
 			return 1;
 	return 0;
 }
 
+/* The kernel's struct linux_dirent64. */
 struct dent {
 	uint64_t ino;
 	int64_t off;
@@ -117,14 +122,37 @@ struct dent {
 	char name[];
 };
 
+int
+zvm_dent_put(unsigned char *buf, size_t *len, size_t cap, uint64_t ino,
+    int64_t off, unsigned char type, const char *name, size_t nlen)
+{
+	size_t rl = (offsetof(struct dent, name) + nlen + 1 + 7) & ~(size_t)7;
+	struct dent *d = (struct dent *)(buf + *len);
+
+	if (*len + rl > cap)
+		return 1;
+	memset(d, 0, rl);
+	d->ino = ino;
+	d->off = off;
+	d->reclen = (unsigned short)rl;
+	d->type = type;
+	memcpy(d->name, name, nlen);
+	*len += rl;
+	return 0;
+}
+
+size_t
+zvm_dent_len(const unsigned char *p)
+{
+	return ((const struct dent *)p)->reclen;
+}
+
 /* Append name (len bytes) to the listing if it is not there yet. */
 static int
 add(unsigned char *buf, size_t *len, size_t cap, size_t *count,
     uint64_t skip, const char *name, size_t nlen, unsigned char type,
     unsigned char *seen, size_t *nseen, size_t seencap)
 {
-	size_t rl = (offsetof(struct dent, name) + nlen + 1 + 7) & ~(size_t)7;
-	struct dent *d;
 	size_t i = 0;
 
 	/* seen: the names so far, NUL-separated, to drop duplicates */
@@ -142,17 +170,8 @@ add(unsigned char *buf, size_t *len, size_t cap, size_t *count,
 	*nseen += nlen + 1;
 	if ((*count)++ < skip)
 		return 0;
-	if (*len + rl > cap)
-		return 1;
-	d = (struct dent *)(buf + *len);
-	memset(d, 0, rl);
-	d->ino = 1 + *count;
-	d->off = (int64_t)*count;
-	d->reclen = (unsigned short)rl;
-	d->type = type;
-	memcpy(d->name, name, nlen);
-	*len += rl;
-	return 0;
+	return zvm_dent_put(buf, len, cap, 1 + *count, (int64_t)*count, type,
+	    name, nlen);
 }
 
 static unsigned char
@@ -174,17 +193,20 @@ zvm_vdir_list(struct zvm_sv *sv, const char *dir, uint64_t *pos,
     unsigned char *buf, size_t cap)
 {
 	size_t len = 0, count = 0, nseen = 0, seencap = 65536;
-	unsigned char *seen = malloc(seencap);
+	unsigned char *seen;
+	const char *rel;
 	int r = 0;
 
-	if (seen == NULL)
+	if ((rel = zvm_scr_rel(sv, dir)) != NULL)
+		return zvm_scr_list(sv, rel, pos, buf, cap);
+	if ((seen = malloc(seencap)) == NULL)
 		return -ENOMEM;
 	r = add(buf, &len, cap, &count, *pos, ".", 1, DT_DIR, seen, &nseen,
 	    seencap);
 	if (r == 0)
 		r = add(buf, &len, cap, &count, *pos, "..", 2, DT_DIR, seen,
 		    &nseen, seencap);
-	for (size_t i = 0; r == 0 && i < sv->nsrc + 3; i++) {
+	for (size_t i = 0; r == 0 && i < sv->nsrc + NEXTRA; i++) {
 		const char *a, *rest, *e;
 		unsigned char t;
 
@@ -196,7 +218,7 @@ zvm_vdir_list(struct zvm_sv *sv, const char *dir, uint64_t *pos,
 			t = DT_DIR;
 		else if (i < sv->nsrc)
 			t = dtype(&sv->src[i]);
-		else if (i == sv->nsrc)
+		else if (i == sv->nsrc || i == sv->nsrc + 3)
 			t = DT_DIR;
 		else
 			t = i == sv->nsrc + 1 && strcmp(sv->prog,
@@ -215,7 +237,7 @@ zvm_vdir_list(struct zvm_sv *sv, const char *dir, uint64_t *pos,
 		return r;
 	if (r == 1 && len == 0)
 		return -EINVAL;		/* the next entry does not fit */
-	for (size_t o = 0; o < len; o += ((struct dent *)(buf + o))->reclen)
+	for (size_t o = 0; o < len; o += zvm_dent_len(buf + o))
 		(*pos)++;
 	return (ssize_t)len;
 }

@@ -4,10 +4,12 @@
  * library or image file (done here on our copy of the same open file
  * description, under the channel's quotas like any read), mmap and
  * mremap (a map is one read of the bytes it makes readable, decided on
- * the registers and answered with CONTINUE), and the reads and writes of
- * the program's own pipes, which run natively.
+ * the registers and answered with CONTINUE), the reads and writes of
+ * the program's own pipes, which run natively, and the writes to a file
+ * of the scratch, done here under its quota (its reads are native).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -100,6 +102,80 @@ inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 }
 
 /*
+ * A write to a file of the scratch, done here through our fd of the
+ * file: what fits in the quota (the growth past the file's end counts;
+ * bytes written over bytes it has are free), then EDQUOT.  The kernel's
+ * own checks first: the fd's access mode, O_APPEND (the end, positioned
+ * or not, as Linux does).
+ */
+static int
+scr_write(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r, const struct zvm_inj *j)
+{
+	struct zvm_snode *nd = &sv->scr.node[j->node];
+	struct zvm_iocall call;
+	uint64_t p, n, room, done = 0;
+	int fl, e;
+
+	if ((fl = fcntl(j->fd, F_GETFL)) == -1)
+		return r->error = errno, ZVM_H_DONE;
+	if ((fl & O_ACCMODE) == O_RDONLY)
+		return r->error = EBADF, ZVM_H_DONE;
+	if ((e = zvm_tr_iocall(&sv->tr, req, 1, &call)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	if (fl & O_APPEND)
+		p = nd->size;
+	else if (call.posn)
+		p = call.off;
+	else {
+		off_t cur = lseek(j->fd, 0, SEEK_CUR);
+
+		if (cur < 0)
+			return r->error = errno, ZVM_H_DONE;
+		p = (uint64_t)cur;
+	}
+	if (call.total == 0)
+		return ZVM_H_DONE;
+	/* What the quota leaves room for: up to size + room. */
+	room = zvm_scr_room(sv);
+	n = call.total;
+	if (p + n > nd->size && p + n - nd->size > room)
+		n = nd->size + room > p ? nd->size + room - p : 0;
+	if (n == 0) {
+		sv->rep->limits |= ZVM_LIMIT_SCRATCH;
+		return r->error = EDQUOT, ZVM_H_DONE;
+	}
+	while (done < n) {
+		size_t c = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
+		ssize_t k = zvm_tr_iov_get(&sv->tr, call.cnt, done, sv->buf, c);
+		ssize_t w;
+
+		if (k <= 0) {
+			if (done == 0)
+				return r->error = EFAULT, ZVM_H_DONE;
+			break;
+		}
+		if ((w = pwrite(nd->fd, sv->buf, (size_t)k, (off_t)(p + done)))
+		    <= 0) {
+			if (done == 0)
+				return r->error = w < 0 ? errno : EIO,
+				    ZVM_H_DONE;
+			break;
+		}
+		done += (uint64_t)w;
+		zvm_scr_grew(sv, j->node, p + done);
+		if (w < k)
+			break;
+	}
+	if (n < call.total)		/* cut by the quota */
+		sv->rep->limits |= ZVM_LIMIT_SCRATCH;
+	if (!call.posn)
+		(void)lseek(j->fd, (off_t)(p + done), SEEK_SET);
+	r->val = (int64_t)done;
+	return ZVM_H_DONE;
+}
+
+/*
  * A map of n bytes of j from file offset fo, as one read: EDQUOT when it
  * does not fit, or CONTINUE, charged once delivered.  With an etag the
  * bytes are hashed from our copy of the file, in call order; only then,
@@ -181,6 +257,10 @@ inj_mmap(struct zvm_sv *sv, const struct seccomp_notif *req,
 	}
 	if ((j = zvm_inj_get(sv, a[4])) == NULL)
 		return r->error = EBADF, ZVM_H_DONE;
+	if (j->chan == ZVM_INJ_SCRATCH) {	/* no map grows a file */
+		r->cont = 1;
+		return ZVM_H_DONE;
+	}
 	if (j->chan < 0)	/* a pipe: the kernel says ENODEV */
 		return r->error = ENODEV, ZVM_H_DONE;
 	n = a[5] >= j->size ? 0 : pages(a[1]) < j->size - a[5] ?
@@ -268,7 +348,11 @@ zvm_h_inj(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return do_mremap(sv, req, r);
 	if (!zvm_tr_is_read(nr) && !zvm_tr_is_write(nr))
 		return -1;
-	/* The program's own pipe: no channel, no quota, native. */
+	if ((j = zvm_inj_get(sv, req->data.args[0])) != NULL &&
+	    j->chan == ZVM_INJ_SCRATCH && zvm_tr_is_write(nr))
+		return scr_write(sv, req, r, j);
+	/* The program's own pipe or scratch file: no channel, no quota,
+	 * native. */
 	if ((j = zvm_inj_get(sv, req->data.args[0])) != NULL && j->chan < 0) {
 		r->cont = 1;
 		return ZVM_H_DONE;

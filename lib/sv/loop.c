@@ -541,7 +541,8 @@ setup(struct zvm_sv *sv, struct loop *lp, struct zvm_child *c,
 			sv->progreal = strdup(sv->prog);
 	}
 	if (sv->prog == NULL || sv->progreal == NULL ||
-	    zvm_img_setup(sv) == -1) {
+	    zvm_img_setup(sv) == -1 || zvm_scr_setup(sv, c->st.sp ?
+	    c->st.sp->scratchdir : -1) == -1) {
 		zvm_error_set(e, ZVM_E_NOMEM, NULL, 0, "out of memory");
 		return -1;
 	}
@@ -600,6 +601,7 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 	}
 	sv->buf = (unsigned char *)sv + off;
 	sv->tr.listener = -1;
+	sv->scr.dirfd = -1;
 	lp.timerfd = lp.sigfd = sv->tr.mapsfd = -1;
 	lp.timeout = timeout;
 	sv->memtag = memtag;
@@ -648,6 +650,7 @@ end:
 	zvm_h_io_end(sv);
 	zvm_fd_closeall(sv);
 	zvm_inj_closeall(sv);
+	zvm_scr_end(sv);
 	zvm_img_end(sv);
 	free(sv->prog);
 	free(sv->progreal);

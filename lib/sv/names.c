@@ -8,7 +8,8 @@
  * image, by openat2 under the image's root (lib/sv/image).  Regular files
  * that may be mapped (libraries, image files) are opened as a real fd
  * injected above ZVM_NVFD (lib/sv/fds).  A call that would change the
- * file system is refused with EACCES.
+ * file system is refused with EACCES, but inside the scratch directory
+ * (lib/sv/scratch), whose names only the supervisor keeps.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/path.h"
@@ -24,7 +27,7 @@
 #include "sv/handler.h"
 
 /* What a path names. */
-enum { W_CHAN, W_IMG, W_VDIR, W_PROG, W_EXE, W_DEV };
+enum { W_CHAN, W_IMG, W_VDIR, W_PROG, W_EXE, W_DEV, W_SCR };
 
 /* The kernel's O_ACCMODE: musl's holds O_PATH (as O_SEARCH) too. */
 #define ACCMODE 3
@@ -33,7 +36,8 @@ struct where {
 	int kind;
 	int chan;		/* W_CHAN, W_IMG */
 	int vdev;		/* W_DEV */
-	const char *rel;	/* W_IMG: the name below the root ("" root) */
+	const char *rel;	/* W_IMG, W_SCR: the name below the root ("" the
+				 * root), in norm for W_SCR */
 	char norm[4096 + 2];	/* normalized absolute path */
 };
 
@@ -108,6 +112,7 @@ static int
 lookup(struct zvm_sv *sv, uint64_t dirfd, uint64_t addr, struct where *w)
 {
 	char path[4096], full[8192 + 2];
+	const char *srel;
 	size_t best = 0;
 	int r;
 
@@ -155,6 +160,12 @@ lookup(struct zvm_sv *sv, uint64_t dirfd, uint64_t addr, struct where *w)
 	}
 	if ((r = fd_path(sv, w)) <= 0)
 		return r;
+	/* The scratch, even inside a root image: no alias is in it. */
+	if ((srel = zvm_scr_rel(sv, w->norm)) != NULL) {
+		w->kind = W_SCR;
+		w->rel = srel;
+		return 0;
+	}
 	if (w->chan >= 0) {
 		w->kind = W_IMG;
 		return 0;
@@ -336,9 +347,76 @@ open_dev(struct zvm_sv *sv, const struct where *w, uint32_t fl)
 	return fd;
 }
 
+/*
+ * Open in the scratch: a directory is a virtual fd; a file (made here
+ * with O_CREAT, unnamed with O_TMPFILE) is an open of our unnamed file
+ * anew through /proc/self/fd, so it has its own offset and access mode,
+ * injected.  Its writes and truncation come to us (lib/sv/injio).
+ */
+static int
+open_scr(struct zvm_sv *sv, const struct where *w, uint32_t fl, mode_t mode,
+    struct zvm_resp *r)
+{
+	char proc[64];
+	long i;
+	int e, fd;
+
+	if ((e = access_of(fl)) < 0)
+		return e;
+	if ((fl & O_TMPFILE) == O_TMPFILE) {
+		if ((e = zvm_scr_lookup(sv, w->rel, &i)) < 0)
+			return e;
+		if (i != ZVM_SCR_ROOT && !sv->scr.node[i].dir)
+			return -ENOTDIR;
+		if ((fl & ACCMODE) == O_RDONLY)
+			return -EINVAL;
+		if ((i = zvm_scr_create(sv, NULL, 0, mode)) < 0)
+			return (int)i;
+	} else {
+		e = zvm_scr_lookup(sv, w->rel, &i);
+		if (e == -ENOENT && (fl & O_CREAT) && !(fl & O_PATH)) {
+			if ((e = zvm_scr_parent(sv, w->rel)) < 0)
+				return e;
+			if (fl & O_DIRECTORY)
+				return -EINVAL;
+			if ((i = zvm_scr_create(sv, w->rel, 0, mode)) < 0)
+				return (int)i;
+		} else if (e < 0)
+			return e;
+		else if ((fl & O_CREAT) && (fl & O_EXCL))
+			return -EEXIST;
+		if (i == ZVM_SCR_ROOT || sv->scr.node[i].dir) {
+			if ((fl & ACCMODE) != O_RDONLY || (fl & O_CREAT))
+				return -EISDIR;
+			return open_dir(sv, w, -1, -1, fl);
+		}
+		if (fl & O_DIRECTORY)
+			return -ENOTDIR;
+		if (fl & O_PATH)
+			return -EACCES;
+		if ((fl & O_TRUNC) && (fl & ACCMODE) != O_RDONLY &&
+		    (e = zvm_scr_resize(sv, i, 0)) < 0)
+			return e;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", sv->scr.node[i].fd);
+	if ((fd = open(proc, (fl & (ACCMODE | O_APPEND | O_NONBLOCK)) |
+	    O_CLOEXEC)) == -1) {
+		e = -errno;
+		zvm_scr_hold(sv, i, 0);
+		return e;
+	}
+	if ((e = zvm_inj_offer(sv, r, fd, ZVM_INJ_SCRATCH, 0,
+	    fl & O_CLOEXEC)) < 0) {
+		zvm_scr_hold(sv, i, 0);
+		return e;
+	}
+	r->injnode = i;
+	return 1;
+}
+
 static int
 do_open(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t fl,
-    struct zvm_resp *r)
+    mode_t mode, struct zvm_resp *r)
 {
 	struct where w;
 	struct zvm_ofd *o;
@@ -352,6 +430,8 @@ do_open(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t fl,
 	switch (w.kind) {
 	case W_IMG:
 		return open_img(sv, &w, fl, r);
+	case W_SCR:
+		return open_scr(sv, &w, fl, mode, r);
 	case W_VDIR:
 		if ((fl & ACCMODE) != O_RDONLY || (fl & O_CREAT))
 			return -EISDIR;
@@ -396,9 +476,16 @@ path_stat(struct zvm_sv *sv, const struct where *w, int nofollow,
 {
 	int fd, e = 0;
 
+	long i;
+
 	switch (w->kind) {
 	case W_CHAN:
 		zvm_stat_chan(sv, w->chan, st);
+		return 0;
+	case W_SCR:
+		if ((e = zvm_scr_lookup(sv, w->rel, &i)) < 0)
+			return e;
+		zvm_scr_stat(sv, i, st);
 		return 0;
 	case W_IMG:
 		if ((fd = zvm_img_open(sv, w->chan, w->rel, O_PATH |
@@ -465,7 +552,7 @@ do_access(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t mode)
 		/* Trees of their own are read-only; x as the mode says. */
 		if ((e = path_stat(sv, &w, 0, &st)) < 0)
 			return e;
-		if ((mode & W_OK) && w.kind != W_DEV)
+		if ((mode & W_OK) && w.kind != W_DEV && w.kind != W_SCR)
 			return w.kind == W_IMG ? -EROFS : -EACCES;
 		if ((mode & X_OK) && !(st.st_mode & 0111))
 			return -EACCES;
@@ -493,6 +580,12 @@ do_readlink(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint64_t buf,
 	if ((e = lookup(sv, dirfd, path, &w)) < 0)
 		return e;
 	switch (w.kind) {
+	case W_SCR: {
+		struct stat st;
+
+		/* It holds no links. */
+		return (e = path_stat(sv, &w, 1, &st)) < 0 ? e : -EINVAL;
+	}
 	case W_IMG:
 		if ((fd = zvm_img_open(sv, w.chan, w.rel, O_PATH |
 		    O_NOFOLLOW)) < 0)
@@ -529,8 +622,196 @@ do_chdir(struct zvm_sv *sv, uint64_t path)
 		return e;
 	if (w.kind == W_VDIR && strcmp(w.norm, "/") == 0)
 		return 0;
+	if (w.kind == W_SCR) {
+		struct stat st;
+
+		if ((e = path_stat(sv, &w, 0, &st)) < 0)
+			return e;
+		return S_ISDIR(st.st_mode) ? -EACCES : -ENOTDIR;
+	}
 	return w.kind == W_VDIR || (w.kind == W_IMG && !*w.rel) ? -EACCES :
 	    -ENOTDIR;
+}
+
+/* mkdir, unlink, rmdir, truncate, chmod of rel: 0 or -errno. */
+static int
+scr_change(struct zvm_sv *sv, int nr, const struct where *w, uint64_t arg,
+    unsigned flags)
+{
+	struct zvm_snode *n;
+	long i;
+	int e;
+
+	switch (nr) {
+	case SYS_mkdir:
+	case SYS_mkdirat:
+		if (zvm_scr_lookup(sv, w->rel, &i) == 0)
+			return -EEXIST;
+		if ((e = zvm_scr_parent(sv, w->rel)) < 0)
+			return e;
+		return (e = (int)zvm_scr_create(sv, w->rel, 1, arg)) < 0 ? e :
+		    0;
+	case SYS_unlink:
+	case SYS_rmdir:
+	case SYS_unlinkat:
+		if (flags & ~(unsigned)AT_REMOVEDIR)
+			return -EINVAL;
+		return zvm_scr_remove(sv, w->rel, nr == SYS_rmdir ||
+		    (flags & AT_REMOVEDIR));
+	}
+	if ((e = zvm_scr_lookup(sv, w->rel, &i)) < 0)
+		return e;
+	if (i == ZVM_SCR_ROOT)		/* zvm-run's, as /tmp is root's */
+		return nr == SYS_truncate ? -EISDIR : -EPERM;
+	n = &sv->scr.node[i];
+	if (nr != SYS_truncate) {	/* chmod, fchmodat */
+		n->mode = arg & 07777;
+		return 0;
+	}
+	if (n->dir)
+		return -EISDIR;
+	return (int64_t)arg < 0 ? -EINVAL : zvm_scr_resize(sv, i, arg);
+}
+
+/*
+ * utimensat of a file of the scratch (an fd of it with no path, as
+ * futimens calls it, or a path in it): set on our fd.  A directory's
+ * times are ours, never stored: they stay 0.  1 with *v the answer, 0
+ * when it is not the scratch's.
+ */
+static int
+scr_times(struct zvm_sv *sv, const __u64 *a, int64_t *v)
+{
+	struct timespec ts[2];
+	struct zvm_inj *j;
+	struct where w;
+	long i = ZVM_SCR_ROOT;
+
+	if (a[1] == 0) {
+		if ((j = zvm_inj_get(sv, a[0])) == NULL ||
+		    j->chan != ZVM_INJ_SCRATCH)
+			return 0;
+		i = j->node;
+	} else if (lookup(sv, a[0], a[1], &w) < 0 || w.kind != W_SCR)
+		return 0;
+	else if ((*v = zvm_scr_lookup(sv, w.rel, &i)) < 0)
+		return 1;
+	if (a[3] & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return *v = -EINVAL, 1;
+	if (a[2] && zvm_tr_peek(&sv->tr, a[2], ts, sizeof(ts)) < 0)
+		return *v = -EFAULT, 1;
+	*v = 0;
+	if (i != ZVM_SCR_ROOT && !sv->scr.node[i].dir &&
+	    futimens(sv->scr.node[i].fd, a[2] ? ts : NULL) == -1)
+		*v = -errno;
+	return 1;
+}
+
+/*
+ * statfs and fstatfs of the scratch: a tmpfs of Scratch bytes and Files
+ * entries, what is left of them free.  1 with *v the answer, 0 when it
+ * is not the scratch's (any other file system is none of the
+ * program's business).
+ */
+static int
+scr_statfs(struct zvm_sv *sv, int nr, const __u64 *a, int64_t *v)
+{
+	const struct zvm_scratch *s = &sv->scr;
+	struct zvm_ofd *o = zvm_fd_get(sv, a[0]);
+	struct zvm_inj *j = zvm_inj_get(sv, a[0]);
+	struct statfs f;
+	struct where w;
+	long i;
+
+	if (nr == SYS_statfs) {
+		if (lookup(sv, AT_FDCWD, a[0], &w) < 0 || w.kind != W_SCR)
+			return 0;
+		if ((*v = zvm_scr_lookup(sv, w.rel, &i)) < 0)
+			return 1;
+	} else if (!(j && j->chan == ZVM_INJ_SCRATCH) && !(o && o->vdir &&
+	    zvm_scr_rel(sv, o->name)))
+		return 0;
+	memset(&f, 0, sizeof(f));
+	f.f_type = 0x01021994;		/* TMPFS_MAGIC */
+	f.f_bsize = f.f_frsize = 4096;
+	f.f_blocks = s->quota / 4096;
+	f.f_bfree = f.f_bavail = zvm_scr_room(sv) / 4096;
+	f.f_files = s->maxnodes;
+	f.f_ffree = s->maxnodes - s->nlive;
+	f.f_namelen = 255;
+	*v = zvm_tr_poke(&sv->tr, a[1], &f, sizeof(f)) < 0 ? -EFAULT : 0;
+	return 1;
+}
+
+/*
+ * The calls that change names, only ever inside the scratch: 1 with *v
+ * the answer, or 0 when the call is not the scratch's (denied).  A
+ * rename between the scratch and anything else is EXDEV, as between
+ * two file systems.
+ */
+static int
+scr_call(struct zvm_sv *sv, const struct seccomp_notif *req, int64_t *v)
+{
+	const __u64 *a = req->data.args;
+	uint64_t dirfd = AT_FDCWD, path = a[0], arg = a[1];
+	int nr = req->data.nr, in1, in2;
+	struct where w, w2;
+	struct zvm_inj *j;
+	unsigned flags = 0;
+
+	switch (nr) {
+	case SYS_fchmod:
+		if ((j = zvm_inj_get(sv, a[0])) == NULL ||
+		    j->chan != ZVM_INJ_SCRATCH)
+			return 0;
+		sv->scr.node[j->node].mode = a[1] & 07777;
+		*v = 0;
+		return 1;
+	case SYS_utimensat:
+		return scr_times(sv, a, v);
+	case SYS_rename:
+	case SYS_renameat:
+	case SYS_renameat2:
+		if (nr != SYS_rename) {
+			in1 = lookup(sv, a[0], a[1], &w) == 0 && w.kind == W_SCR;
+			in2 = lookup(sv, a[2], a[3], &w2) == 0 &&
+			    w2.kind == W_SCR;
+			flags = nr == SYS_renameat2 ? (unsigned)a[4] : 0;
+		} else {
+			in1 = lookup(sv, AT_FDCWD, a[0], &w) == 0 &&
+			    w.kind == W_SCR;
+			in2 = lookup(sv, AT_FDCWD, a[1], &w2) == 0 &&
+			    w2.kind == W_SCR;
+		}
+		if (!in1 && !in2)
+			return 0;
+		if (flags & ~ZVM_RENAME_NOREPLACE)
+			*v = -EINVAL;	/* no exchange, no whiteout */
+		else
+			*v = in1 && in2 ? zvm_scr_rename(sv, w.rel, w2.rel,
+			    flags) : -EXDEV;
+		return 1;
+	case SYS_mkdirat:
+	case SYS_fchmodat:
+		dirfd = a[0];
+		path = a[1];
+		arg = a[2];
+		break;
+	case SYS_unlinkat:
+		dirfd = a[0];
+		path = a[1];
+		flags = (unsigned)a[2];
+		break;
+	case SYS_mkdir: case SYS_unlink: case SYS_rmdir:
+	case SYS_truncate: case SYS_chmod:
+		break;
+	default:
+		return 0;
+	}
+	if (lookup(sv, dirfd, path, &w) < 0 || w.kind != W_SCR)
+		return 0;
+	*v = scr_change(sv, nr, &w, arg, flags);
+	return 1;
 }
 
 int
@@ -542,14 +823,14 @@ zvm_h_name(struct zvm_sv *sv, const struct seccomp_notif *req,
 
 	switch (req->data.nr) {
 	case SYS_open:
-		v = do_open(sv, AT_FDCWD, a[0], (uint32_t)a[1], r);
+		v = do_open(sv, AT_FDCWD, a[0], (uint32_t)a[1], a[2], r);
 		break;
 	case SYS_creat:
 		v = do_open(sv, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC,
-		    r);
+		    a[1], r);
 		break;
 	case SYS_openat:
-		v = do_open(sv, a[0], a[1], (uint32_t)a[2], r);
+		v = do_open(sv, a[0], a[1], (uint32_t)a[2], a[3], r);
 		break;
 	case SYS_stat:
 		v = do_stat(sv, AT_FDCWD, a[0], 0, a[1], 0);
@@ -585,9 +866,17 @@ zvm_h_name(struct zvm_sv *sv, const struct seccomp_notif *req,
 		/* The working directory stays "/" (getcwd says so). */
 		v = do_chdir(sv, a[0]);
 		break;
+	case SYS_statfs:
+	case SYS_fstatfs:
+		if (scr_statfs(sv, req->data.nr, a, &v))
+			break;
+		zvm_deny(sv, req, r, ENOSYS);
+		return ZVM_H_DONE;
 	default:
 		/* The table sends here every call that would change the
-		 * file system (lib/sv/table): never. */
+		 * file system (lib/sv/table): only ever in the scratch. */
+		if (scr_call(sv, req, &v))
+			break;
 		zvm_deny(sv, req, r, EACCES);
 		return ZVM_H_DONE;
 	}

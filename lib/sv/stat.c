@@ -90,8 +90,18 @@ zvm_stat_fd(struct zvm_sv *sv, uint64_t fd, struct stat *st)
 
 	if (o && o->hostfd >= 0)
 		return fstat(o->hostfd, st) == -1 ? -errno : 0;
-	if (o && o->vdir)
-		return zvm_vdir_stat(o->name, st), 0;
+	if (o && o->vdir) {
+		const char *rel = zvm_scr_rel(sv, o->name);
+		long i;
+
+		if (rel == NULL)
+			zvm_vdir_stat(o->name, st);
+		else if (zvm_scr_lookup(sv, rel, &i) < 0)
+			return -ENOENT;	/* removed, still open */
+		else
+			zvm_scr_stat(sv, i, st);
+		return 0;
+	}
 	if (o && o->vdev)
 		return zvm_vdev_stat(o->vdev, st), 0;
 	if (o)

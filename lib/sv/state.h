@@ -64,7 +64,8 @@ enum {
 	ZVM_INJ_TIMERFD = -3,
 	ZVM_INJ_SIGNALFD = -4,
 	ZVM_INJ_EPOLL = -5,
-	ZVM_INJ_SOCKET = -6	/* a socketpair end; no copy either */
+	ZVM_INJ_SOCKET = -6,	/* a socketpair end; no copy either */
+	ZVM_INJ_SCRATCH = -7	/* a file of the scratch (node: which) */
 };
 
 struct zvm_inj {
@@ -78,6 +79,7 @@ struct zvm_inj {
 	ino_t ino;
 	int hashfd;
 	long peer;		/* a pipe end: the other end's index, or -1 */
+	long node;		/* a scratch file: its node, or -1 */
 };
 
 /* A virtual fd's stream watched by an epoll instance of the program:
@@ -97,6 +99,26 @@ struct zvm_clone {
 	uint64_t t;		/* when (CLOCK_MONOTONIC ns) */
 };
 
+/* An entry of the scratch directory (lib/sv/scratch). */
+struct zvm_snode {
+	char *name;		/* below the root; NULL: unlinked (or free) */
+	int fd;			/* ours, O_RDWR and unnamed; -1: none */
+	int dir;
+	mode_t mode;		/* permission bits, as the program set them */
+	unsigned open;		/* the program's fds of it */
+	uint64_t size;		/* a file's, exactly: every change is ours */
+	uint64_t ino;		/* its number in listings and stat */
+};
+
+struct zvm_scratch {
+	int on;
+	int dirfd;		/* the host directory (zvm-run's) */
+	uint64_t quota, used;
+	size_t nlive, peaknodes, maxnodes, serial;
+	struct zvm_snode *node;	/* slots keep their place while in use */
+	size_t n, cap;
+};
+
 /* Per channel run state. */
 struct zvm_chan {
 	struct zvm_source *src;
@@ -113,6 +135,7 @@ struct zvm_resp {
 	int injchan;
 	int injflags;		/* the open's O_CLOEXEC */
 	uint64_t injsize;
+	long injnode;		/* ZVM_INJ_SCRATCH: the node */
 };
 
 /* Handler results: answer now, or wait in the loop's pending table. */
@@ -178,6 +201,7 @@ struct zvm_sv {
 	uint64_t granted, exits;	/* thread clones let through, exits */
 	struct zvm_epwatch *epw;
 	size_t nepw, capepw;
+	struct zvm_scratch scr;
 };
 
 /* fds.c: the virtual fds. */
@@ -291,5 +315,45 @@ int zvm_vdir_is(const struct zvm_sv *, const char *norm);
 ssize_t zvm_vdir_list(struct zvm_sv *, const char *dir, uint64_t *pos,
     unsigned char *buf, size_t cap);
 void zvm_vdir_stat(const char *path, struct stat *);
+/* Append one getdents64 entry to buf (*len of cap bytes used): 0, or 1
+ * when it does not fit.  zvm_dent_len: the length of the one at p. */
+int zvm_dent_put(unsigned char *buf, size_t *len, size_t cap, uint64_t ino,
+    int64_t off, unsigned char type, const char *name, size_t nlen);
+size_t zvm_dent_len(const unsigned char *p);
+
+/* scratch.c: the program's private writable directory (Scratch). */
+#define ZVM_SCR_ROOT		(-1L)	/* the node of the root */
+#define ZVM_RENAME_NOREPLACE	1u
+/* Take the host directory dirfd (ours from now on; -1: no Scratch). */
+int zvm_scr_setup(struct zvm_sv *, int dirfd);
+void zvm_scr_end(struct zvm_sv *);
+/* The name below the root of a normalized path ("" the root itself), or
+ * NULL when it is outside the scratch (or there is none). */
+const char *zvm_scr_rel(const struct zvm_sv *, const char *norm);
+/* The node rel names (ZVM_SCR_ROOT for ""): 0, -ENOENT or -ENOTDIR. */
+int zvm_scr_lookup(const struct zvm_sv *, const char *rel, long *node);
+/* May rel be made: its parent is a directory.  0 or -errno. */
+int zvm_scr_parent(const struct zvm_sv *, const char *rel);
+/* A new file or directory at rel (NULL: an unnamed file, O_TMPFILE),
+ * its parent checked by the caller: the node, or -errno (-EDQUOT past
+ * Files entries). */
+long zvm_scr_create(struct zvm_sv *, const char *rel, int dir, mode_t);
+/* One more (d = 1) or one less (d = -1) fd of the program's on node i;
+ * d = 0: an fd it was meant to get and did not. */
+void zvm_scr_hold(struct zvm_sv *, long i, int d);
+/* unlink (dir 0) or rmdir (dir 1) of rel: 0 or -errno. */
+int zvm_scr_remove(struct zvm_sv *, const char *rel, int dir);
+int zvm_scr_rename(struct zvm_sv *, const char *from, const char *to,
+    unsigned flags);
+/* Bytes the quota leaves. */
+uint64_t zvm_scr_room(const struct zvm_sv *);
+/* File i is at least size bytes long now (a write of ours made it). */
+void zvm_scr_grew(struct zvm_sv *, long i, uint64_t size);
+/* ftruncate file i to size, if the quota allows: 0 or -errno. */
+int zvm_scr_resize(struct zvm_sv *, long i, uint64_t size);
+void zvm_scr_stat(const struct zvm_sv *, long i, struct stat *);
+/* getdents64 of directory rel from entry *pos into buf. */
+ssize_t zvm_scr_list(struct zvm_sv *, const char *rel, uint64_t *pos,
+    unsigned char *buf, size_t cap);
 
 #endif

@@ -54,7 +54,7 @@ family(int nr)
 	case SYS_lstat: case SYS_newfstatat: case SYS_statx:
 	case SYS_access: case SYS_faccessat: case SYS_faccessat2:
 	case SYS_readlink: case SYS_readlinkat: case SYS_getcwd:
-	case SYS_chdir:
+	case SYS_chdir: case SYS_statfs: case SYS_fstatfs:
 	/* The calls that would change the file system: EACCES there. */
 	case SYS_unlink: case SYS_unlinkat: case SYS_rename:
 	case SYS_renameat: case SYS_renameat2: case SYS_mkdir:
