@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 # zvm-run-events.bats - the objects event loops are made of (epoll,
 # eventfd, timerfd, signalfd) as the kernel answers them, channels under
-# epoll, and stock runtimes (node, Go, Java): their output byte for
+# epoll, and stock runtimes (node, Go, Java, Rust): their output byte for
 # byte the direct run's, their reads and writes of a channel exact under a
 # quota.
 load helper
@@ -189,4 +189,32 @@ EOT
 	run -3 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m1000"
 	[ "$stderr" = "java.io.IOException: Disk quota exceeded" ]
 	grep -qx "Channel = $W/in.txt,/dev/1.in.txt,1,0,1,1000,0,0" "$W/rep"
+}
+
+@test "rust: std threads, mpsc and std::fs over channels as directly, and its quota errors to the byte" {
+	rustc --edition 2021 -o "$W/rt" "$BATS_TEST_DIRNAME/rust/events.rs"
+	seq 1 5000 | sed 's/.*/line & has  words/' >"$W/in.txt"
+	size=$(wc -c <"$W/in.txt")
+	"$W/rt" "$W/in.txt" "$W/want.txt" >"$W/want.out"
+	[ "$(cat "$W/want.out")" = "ok $size bytes 5001 lines 20000 words $(wc -c <"$W/want.txt") out" ]
+	cd "$W"
+	zvm-manifest -- ./rt @in.txt @w:out.txt >"$W/m"
+	as_nobody zvm-run -r "$W/rep" "$W/m" >"$W/got.out"
+	cmp "$W/want.out" "$W/got.out"
+	cmp "$W/want.txt" "$W/out.txt"
+	grep -qx 'State = ok' "$W/rep"
+	# std::fs::read: 5 bytes, then EDQUOT; nothing written.
+	zvm-edit -e '/dev/1.in.txt:get_size=5' "$W/m" >"$W/m5"
+	run -3 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m5"
+	[ "$stderr" = "read: Disk quota exceeded (os error 122)" ]
+	grep -qx "Channel = $W/in.txt,/dev/1.in.txt,1,0,1,5,0,0" "$W/rep"
+	[ ! -s "$W/out.txt" ]
+	# std::fs::write: the output's first 1000 bytes, then EDQUOT.
+	zvm-edit -e '/dev/2.out.txt:put_size=1000' "$W/m" >"$W/m1000"
+	run -4 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m1000"
+	[ "$stderr" = "write: Disk quota exceeded (os error 122)" ]
+	grep -qx "Channel = $W/out.txt,/dev/2.out.txt,2,0,0,0,[0-9]*,1000" "$W/rep"
+	grep -qx 'Quota = /dev/2.out.txt:put_size' "$W/rep"
+	[ "$(wc -c <"$W/out.txt")" -eq 1000 ]
+	cmp -n 1000 "$W/want.txt" "$W/out.txt"
 }
