@@ -122,7 +122,7 @@ readme() {
 @test "README: every sh block that is not make runs as written" {
 	cd "$W"
 	# The blocks, in order: make; the pipeline; zvm-edit -i; python3;
-	# java; make.  A new block needs a case here.
+	# Go, Rust, node and Java; make.  A new block needs a case here.
 	[ "$(readme 1 | head -n 1 | cut -c1-9)" = 'make demo' ]
 	[ "$(readme 7)" = '' ]
 	# The pipeline: a stock program cut to 3 bytes, its report verified.
@@ -151,11 +151,38 @@ EOT
 	run -0 as_nobody sh python.sh
 	assert_output "b'hel'"
 	grep -qx 'Quota = /dev/2.file.txt:get_size' report
-	# java -version from its JDK as an image.
-	readme 5 >java.sh
-	J=$(sed -n 's/^J=//p' java.sh)
-	run -0 --separate-stderr as_nobody sh java.sh
-	[ "$stderr" = "$("$J/bin/java" -version 2>&1)" ]
+	# Go, Rust, node and Java, built here from the suite's sources.
+	mkdir rt
+	cd rt
+	readme 5 >runtimes.sh
+	J=$(sed -n 's/^J=//p' runtimes.sh)
+	HOME="$W" GOCACHE="$W/gocache" GO111MODULE=off \
+	    go build -o prog "$BATS_TEST_DIRNAME/go/events.go"
+	rustc --edition 2021 -o count "$BATS_TEST_DIRNAME/rust/events.rs"
+	mkdir classes
+	"$J/bin/javac" -d classes "$BATS_TEST_DIRNAME/java/Digest.java"
+	cat >app.js <<'EOT'
+const d = require('fs').readFileSync(process.argv[2], 'utf8');
+console.log(d.length, d.split('\n').length - 1);
+EOT
+	seq 1 1000 >in.txt
+	{
+		./prog in.txt go.want
+		./count in.txt rust.want
+		node app.js in.txt
+		"$J/bin/java" -cp classes Digest in.txt
+	} >want
+	[ "$(sed -n 3p want)" = "3893 1000" ]
+	chmod -R a+rwX .
+	run -0 --separate-stderr as_nobody sh runtimes.sh
+	[ "$output" = "$(cat want)" ]
+	[ "$stderr" = "" ]
+	cmp go.want go.txt
+	cmp rust.want rust.txt
+	for m in go rust node java; do
+		grep -qx 'State = ok' "$m.report"
+		grep -qx 'Exit = 0' "$m.report"
+	done
 }
 
 # zvm7 N: the Nth literal display of zvm(7), its roff escapes undone.

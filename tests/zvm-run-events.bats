@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: ISC
 # zvm-run-events.bats - the objects event loops are made of (epoll,
 # eventfd, timerfd, signalfd) as the kernel answers them, channels under
-# epoll, and stock node: its output byte for byte the direct run's, its
-# reads of a channel exact under a quota.
+# epoll, and stock runtimes (node, Go, Java, Rust): their output byte for
+# byte the direct run's, their reads and writes of a channel exact under a
+# quota.
 load helper
 load zvm-run-helper
 
@@ -151,4 +152,69 @@ EOT
 	want=$("$J/bin/java" -version 2>&1)
 	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
 	[ "$stderr" = "$want" ]
+}
+
+@test "java: a class reads a channel with java.nio.file.Files as directly, and meets a quota exactly" {
+	J=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+	mkdir "$W/classes"
+	"$J/bin/javac" -d "$W/classes" "$BATS_TEST_DIRNAME/java/Digest.java"
+	seq 1 100000 >"$W/in.txt"
+	size=$(wc -c <"$W/in.txt")
+	"$J/bin/java" -cp "$W/classes" Digest "$W/in.txt" >"$W/want"
+	[ "$(cat "$W/want")" = "$(sha256sum <"$W/in.txt" | cut -d' ' -f1) $size 100000" ]
+	cd "$W"
+	# Debian's conf/security/java.security links to /etc, out of the
+	# image: the channel at the link's own path comes first.
+	zvm-manifest --image "$J" --file "$J/conf/security/java.security" \
+	    --image "$W/classes" -- "$J/bin/java" -cp "$W/classes" Digest @in.txt >"$W/m"
+	as_nobody zvm-run -r "$W/rep" "$W/m" >"$W/got"
+	cmp "$W/want" "$W/got"
+	grep -qx 'State = ok' "$W/rep"
+	# Without it MessageDigest finds no java.security.
+	grep -v '/java\.security,' "$W/m" >"$W/m-nolink"
+	run -1 --separate-stderr as_nobody zvm-run "$W/m-nolink"
+	[[ $stderr == *"InternalError: Error loading java.security file"* ]]
+	# readAllBytes, then Files.lines: the file twice, to the byte.
+	zvm-edit -e "/dev/1.in.txt:get_size=$((2 * size))" "$W/m" >"$W/m2"
+	as_nobody zvm-run "$W/m2" >"$W/got"
+	cmp "$W/want" "$W/got"
+	zvm-edit -e "/dev/1.in.txt:get_size=$((2 * size - 1))" "$W/m" >"$W/m1"
+	run -3 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m1"
+	[ "$stderr" = "java.io.IOException: Disk quota exceeded" ]
+	[ "$output" = "" ]
+	grep -qx "Channel = $W/in.txt,/dev/1.in.txt,1,0,[0-9]*,$((2 * size - 1)),0,0" "$W/rep"
+	grep -qx 'Quota = /dev/1.in.txt:get_size' "$W/rep"
+	# readAllBytes itself: one read of 1000 bytes, then EDQUOT.
+	zvm-edit -e '/dev/1.in.txt:get_size=1000' "$W/m" >"$W/m1000"
+	run -3 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m1000"
+	[ "$stderr" = "java.io.IOException: Disk quota exceeded" ]
+	grep -qx "Channel = $W/in.txt,/dev/1.in.txt,1,0,1,1000,0,0" "$W/rep"
+}
+
+@test "rust: std threads, mpsc and std::fs over channels as directly, and its quota errors to the byte" {
+	rustc --edition 2021 -o "$W/rt" "$BATS_TEST_DIRNAME/rust/events.rs"
+	seq 1 5000 | sed 's/.*/line & has  words/' >"$W/in.txt"
+	size=$(wc -c <"$W/in.txt")
+	"$W/rt" "$W/in.txt" "$W/want.txt" >"$W/want.out"
+	[ "$(cat "$W/want.out")" = "ok $size bytes 5001 lines 20000 words $(wc -c <"$W/want.txt") out" ]
+	cd "$W"
+	zvm-manifest -- ./rt @in.txt @w:out.txt >"$W/m"
+	as_nobody zvm-run -r "$W/rep" "$W/m" >"$W/got.out"
+	cmp "$W/want.out" "$W/got.out"
+	cmp "$W/want.txt" "$W/out.txt"
+	grep -qx 'State = ok' "$W/rep"
+	# std::fs::read: 5 bytes, then EDQUOT; nothing written.
+	zvm-edit -e '/dev/1.in.txt:get_size=5' "$W/m" >"$W/m5"
+	run -3 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m5"
+	[ "$stderr" = "read: Disk quota exceeded (os error 122)" ]
+	grep -qx "Channel = $W/in.txt,/dev/1.in.txt,1,0,1,5,0,0" "$W/rep"
+	[ ! -s "$W/out.txt" ]
+	# std::fs::write: the output's first 1000 bytes, then EDQUOT.
+	zvm-edit -e '/dev/2.out.txt:put_size=1000' "$W/m" >"$W/m1000"
+	run -4 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m1000"
+	[ "$stderr" = "write: Disk quota exceeded (os error 122)" ]
+	grep -qx "Channel = $W/out.txt,/dev/2.out.txt,2,0,0,0,[0-9]*,1000" "$W/rep"
+	grep -qx 'Quota = /dev/2.out.txt:put_size' "$W/rep"
+	[ "$(wc -c <"$W/out.txt")" -eq 1000 ]
+	cmp -n 1000 "$W/want.txt" "$W/out.txt"
 }
