@@ -69,7 +69,10 @@ threads(void)
 	return 0;
 }
 
-static int live, refused;
+/* made: threads created (counted by their parent, before they can
+ * run); settled: those done with their two tries.  Once both agree no
+ * thread can start another: the tree is complete, however slow. */
+static int made, settled, refused;
 static pthread_attr_t small;
 
 static void *
@@ -79,10 +82,12 @@ branch(void *arg)
 	char c;
 
 	(void)arg;
-	__atomic_add_fetch(&live, 1, __ATOMIC_SEQ_CST);
 	for (int i = 0; i < 2; i++)
 		if (pthread_create(&t, &small, branch, NULL) != 0)
 			__atomic_store_n(&refused, 1, __ATOMIC_SEQ_CST);
+		else
+			__atomic_add_fetch(&made, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&settled, 1, __ATOMIC_SEQ_CST);
 	(void)read(gate[0], &c, 1);
 	return NULL;
 }
@@ -91,22 +96,22 @@ static int
 tree(void)
 {
 	pthread_t t;
-	int last = -1, now;
+	int now = 0;
 
 	if (pipe(gate) == -1)
 		return 1;
 	pthread_attr_init(&small);
 	pthread_attr_setstacksize(&small, 65536);
 	pthread_attr_setdetachstate(&small, PTHREAD_CREATE_DETACHED);
+	__atomic_store_n(&made, 1, __ATOMIC_SEQ_CST);
 	if (pthread_create(&t, &small, branch, NULL) != 0)
 		return 1;
-	/* Until the tree stops growing: every leaf was refused. */
-	for (int i = 0; i < 500; i++) {
-		usleep(20000);
-		now = __atomic_load_n(&live, __ATOMIC_SEQ_CST);
-		if (now == last && __atomic_load_n(&refused, __ATOMIC_SEQ_CST))
+	/* Until every thread made has had its two tries (60 s at most). */
+	for (int i = 0; i < 6000; i++) {
+		now = __atomic_load_n(&made, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&settled, __ATOMIC_SEQ_CST) == now)
 			break;
-		last = now;
+		usleep(10000);
 	}
 	printf("%d %s\n", now, refused ? "EAGAIN" : "none");
 	return 0;
