@@ -22,6 +22,7 @@
 #include "manifest/args.h"
 #include "manifest/manifest.h"
 #include "manifest/report.h"
+#include "run/net.h"
 #include "run/sandbox.h"
 #include "run/source.h"
 #include "sv/supervise.h"
@@ -359,6 +360,16 @@ main(int argc, char *argv[])
 	if (zvm_source_open(src, nsrc, m.name, &e) == -1)
 		errx(ZVM_EXIT_RUNFAIL, "%s", zvm_error_fmt(&e, msg,
 		    sizeof(msg)));
+	/* tcp: channels: bound, connected and accepted before the run,
+	 * within the Timeout (a peer that never comes: 124). */
+	switch (zvm_net_open(src, nsrc, m.timeout, m.name, &e)) {
+	case -1:
+		errx(ZVM_EXIT_RUNFAIL, "%s", zvm_error_fmt(&e, msg,
+		    sizeof(msg)));
+	case -2:
+		errx(ZVM_EXIT_TIMEOUT, "%s", zvm_error_fmt(&e, msg,
+		    sizeof(msg)));
+	}
 	zvm_filter_get(&filter, m.memory_etag ? ZVM_FILTER_MEMTAG : 0);
 
 	/* 3. Run and supervise. */

@@ -4,6 +4,8 @@
  * count, non-empty uri and alias, integers); the rules between fields and
  * between channels live in check.c.
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -265,17 +267,64 @@ zvm_nameserver_ok(const char *s, const char **why)
 	return 1;
 }
 
-/* tcp:HOST:PORT with HOST a dotted IPv4 or a node id, PORT possibly empty. */
+/* A host name as DNS has them: labels of letters, digits and '-', one
+ * letter at least somewhere (else it is a number or an address). */
+static int
+host_name_ok(const char *h, size_t n)
+{
+	int letter = 0;
+	size_t label = 0;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)h[i];
+
+		if (c == '.') {
+			if (label == 0 || h[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!isalnum(c) && c != '-')
+			return 0;
+		if ((c == '-' && label == 0) || ++label > 63)
+			return 0;
+		letter |= isalpha(c) != 0;
+	}
+	return letter && h[n - 1] != '-' && h[n - 1] != '.';
+}
+
+/*
+ * tcp:HOST:PORT.  HOST: a dotted IPv4 or a node id (ZeroVM's two, PORT
+ * possibly empty), an [IPv6] address, or a host name.
+ */
 static int
 network_uri_ok(const char *uri)
 {
 	const char *host = uri + 4, *colon = strrchr(host, ':');
-	char ns[300];
+	char ns[300], a6[INET6_ADDRSTRLEN + 1];
+	struct in6_addr in6;
 	const char *why;
+	size_t hn;
+	uint64_t v;
 
-	if (colon == NULL || colon == host || strlen(uri) > 200)
+	if (colon == NULL || colon == host || strlen(uri) > 300)
 		return 0;
-	snprintf(ns, sizeof ns, "udp:%.*s:%s", (int)(colon - host), host,
+	hn = (size_t)(colon - host);
+	if (host[0] == '[') {
+		if (hn < 3 || host[hn - 1] != ']' || hn - 2 >= sizeof(a6))
+			return 0;
+		memcpy(a6, host + 1, hn - 2);
+		a6[hn - 2] = '\0';
+		return inet_pton(AF_INET6, a6, &in6) == 1 &&
+		    zvm_parse_uint(colon + 1, strlen(colon + 1), 65535, &v,
+		    &why) == 0;
+	}
+	if (host_name_ok(host, hn))
+		return zvm_parse_uint(colon + 1, strlen(colon + 1), 65535, &v,
+		    &why) == 0;
+	snprintf(ns, sizeof ns, "udp:%.*s:%s", (int)hn, host,
 	    colon[1] ? colon + 1 : "0");
 	return zvm_nameserver_ok(ns, &why);
 }

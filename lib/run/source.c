@@ -21,6 +21,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "run/net.h"
 #include "run/source.h"
 #include "load/tar.h"
 
@@ -289,10 +290,15 @@ zvm_source_check(const struct zvm_manifest *m, struct zvm_source **out,
 		s[n].acc = zvm_channel_access(c);
 		s[n].kind = -1;
 		s[n].std = zvm_std_alias(c->uri);
-		if (strchr(c->uri, ';') || strncasecmp(c->uri, "tcp:", 4) == 0)
+		if (strchr(c->uri, ';'))
 			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
-			    "Channel %s: network and multi-source channels "
-			    "are not supported yet", c->alias);
+			    "Channel %s: multi-source channels (';') are not "
+			    "supported", c->alias);
+		else if (strncasecmp(c->uri, "tcp:", 4) == 0 &&
+		    image_alias(c))
+			not_image(m, c, d);
+		else if (strncasecmp(c->uri, "tcp:", 4) == 0)
+			zvm_net_check(m, &s[n], d);
 		else if (s[n].std >= 0 && image_alias(c))
 			not_image(m, c, d);
 		else if (s[n].std >= 0)
@@ -463,6 +469,8 @@ zvm_source_open(struct zvm_source *s, size_t n, const char *manifest,
 				return -1;
 			continue;
 		}
+		if (s[i].net)		/* zvm_net_open() */
+			continue;
 		if (s[i].std < 0) {
 			if (open_path(&s[i], manifest, e) == -1)
 				return -1;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * source - the host side of each channel: what its uri is (regular file,
- * character device, FIFO, one of zvm-run's own standard streams, or a
- * directory image, or a tar archive unpacked into one: its alias ends in
- * '/') and the open fd.  Checking and opening are two steps, so an
+ * character device, FIFO, one of zvm-run's own standard streams, a tcp:
+ * socket (lib/run/net), or a directory image, or a tar archive unpacked
+ * into one: its alias ends in '/') and the open fd.  Checking and opening are two steps, so an
  * invalid manifest creates or truncates nothing.
  */
 #ifndef ZVM_SOURCE_H
@@ -31,6 +31,7 @@ struct zvm_source {
 	int kind;		/* enum zvm_src_kind */
 	int tty;		/* a terminal */
 	int nonblock;		/* fd is ours and O_NONBLOCK */
+	int net;		/* a tcp: channel: a socket (lib/run/net) */
 	uint64_t size;		/* regular: known end (grows with writes) */
 	uint64_t rpos, wpos;	/* regular, sequential: next read, write */
 	int partial;		/* the last byte written was not a newline */

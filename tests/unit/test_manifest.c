@@ -413,6 +413,15 @@ static const struct row rows[] = {
 	    "\nChannel = tcp:2:,/dev/out,0,0,0,0,1,1\n"
 	    "Channel = TCP:1.2.3.4:0,/dev/out2,0,0,0,0,1,1\n", 0, 0, "", 0, "",
 	    NULL },
+	{ "tcp IPv6 and names", GOOD "Channel = tcp:[::1]:5000,/dev/in,0,0,1,"
+	    "1,0,0\nChannel = tcp:node-7.example.org:80,/dev/out,0,0,0,0,1,1\n",
+	    0, 0, "", 0, "", NULL },
+	{ "tcp bad IPv6", GOOD "Channel = tcp:[::g]:80,/dev/net,0,0,1,1,0,0\n",
+	    0, 0, "", -1, "E channel t:8: Channel /dev/net: uri 'tcp:[::g]:80':"
+	    " expected tcp:host:port\n", NULL },
+	{ "tcp bad name", GOOD "Channel = tcp:a-.b:80,/dev/net,0,0,1,1,0,0\n",
+	    0, 0, "", -1, "E channel t:8: Channel /dev/net: uri 'tcp:a-.b:80':"
+	    " expected tcp:host:port\n", NULL },
 	{ "tcp read-write", GOOD "Channel = tcp:2:,/dev/net,1,0,1,1,1,1\n", 0,
 	    0, "", -1, "E channel t:8: Channel /dev/net: network channels are "
 	    "read-only or write-only\n", NULL },

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * net - tcp: channels.  The wire is a plain TCP byte stream (nc or socat
+ * can be either end); the end-to-end check ZeroVM made in band is each
+ * side's etag in its report.  Sockets are made before the program
+ * starts, in ZeroVM's order, so a job whose nodes read from each other
+ * in a ring cannot deadlock: every node binds first, a connect completes
+ * into the peer's backlog without waiting for its accept, and only then
+ * does each node take its connections.  A refused or unreachable peer is
+ * tried again every 100 ms until the time is up.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "manifest/channel.h"
+#include "run/net.h"
+
+#define RETRY_MS	100
+
+int
+zvm_net_split(const char *uri, char *host, size_t hcap, char *port,
+    size_t pcap)
+{
+	const char *h = uri + 4, *colon = strrchr(h, ':');
+	size_t hn;
+
+	if (colon == NULL)
+		return -1;
+	hn = (size_t)(colon - h);
+	if (hn >= 2 && h[0] == '[' && h[hn - 1] == ']') {
+		h++;
+		hn -= 2;
+	}
+	if (hn >= hcap || strlen(colon + 1) >= pcap)
+		return -1;
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+/* Is h a node id (digits only)? */
+static int
+node_id(const char *h)
+{
+	if (*h == '\0')
+		return 0;
+	for (; *h; h++)
+		if (*h < '0' || *h > '9')
+			return 0;
+	return 1;
+}
+
+static int
+resolve(const char *host, const char *port, int passive,
+    struct addrinfo **res)
+{
+	struct addrinfo hints;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+	return getaddrinfo(host, port, &hints, res);
+}
+
+void
+zvm_net_check(const struct zvm_manifest *m, struct zvm_source *s,
+    struct zvm_diag *d)
+{
+	const struct zvm_channel *c = s->c;
+	char host[300], port[16];
+	struct addrinfo *ai;
+	unsigned long p;
+	char *end;
+	int r;
+
+	s->kind = ZVM_SRC_FIFO;
+	s->net = 1;
+	s->fd = -1;
+	if (zvm_net_split(c->uri, host, sizeof(host), port, sizeof(port)) ==
+	    -1)
+		goto bad;
+	if (node_id(host)) {
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+		    "Channel %s: %s: a node id needs a name server, which "
+		    "zvm-run does not query yet: give the peer's address",
+		    c->alias, c->uri);
+		return;
+	}
+	p = strtoul(port, &end, 10);
+	if (*port == '\0' || *end != '\0' || p < 1 || p > 65535) {
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+		    "Channel %s: %s: the port must be 1 to 65535", c->alias,
+		    c->uri);
+		return;
+	}
+	if ((r = resolve(host, port, s->acc == ZVM_ACC_READ, &ai)) != 0) {
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+		    "Channel %s: %s: %s", c->alias, c->uri, gai_strerror(r));
+		return;
+	}
+	freeaddrinfo(ai);
+	return;
+bad:
+	zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+	    "Channel %s: %s: expected tcp:host:port", c->alias, c->uri);
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int
+fail(struct zvm_error *e, const char *manifest, const struct zvm_source *s,
+    const char *what, int err)
+{
+	zvm_error_set(e, ZVM_E_SYS, manifest, s->c->line, "Channel %s: %s: %s",
+	    s->c->alias, s->c->uri, what);
+	e->sys_errno = err;
+	return -1;
+}
+
+/* The addresses of s's uri, to bind (passive) or to connect to: 0, or -1
+ * with e set. */
+static int
+addresses(const struct zvm_source *s, int passive, struct addrinfo **ai,
+    const char *manifest, struct zvm_error *e)
+{
+	char host[300], port[16];
+	int r;
+
+	if (zvm_net_split(s->c->uri, host, sizeof(host), port, sizeof(port)) ==
+	    -1)
+		return fail(e, manifest, s, "bad uri", EINVAL);
+	if ((r = resolve(host, port, passive, ai)) != 0) {
+		zvm_error_set(e, ZVM_E_CHANNEL, manifest, s->c->line,
+		    "Channel %s: %s: %s", s->c->alias, s->c->uri,
+		    gai_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+/* A read-only channel: bound and listening, in s->fd. */
+static int
+bind_one(struct zvm_source *s, const char *manifest, struct zvm_error *e)
+{
+	struct addrinfo *ai, *a;
+	int fd = -1, one = 1, err = 0;
+
+	if (addresses(s, 1, &ai, manifest, e) == -1)
+		return -1;
+	for (a = ai; a; a = a->ai_next) {
+		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, a->ai_protocol);
+		if (fd == -1) {
+			err = errno;
+			continue;
+		}
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+		if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 &&
+		    listen(fd, 1) == 0)
+			break;
+		err = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	if (fd == -1)
+		return fail(e, manifest, s, "bind", err);
+	s->fd = fd;
+	return 0;
+}
+
+/* One try at connecting: the fd, -1 with *err set when the peer is not
+ * there (yet), -2 with *err for anything else. */
+static int
+try_connect(const struct addrinfo *ai, uint64_t left, int *err)
+{
+	for (const struct addrinfo *a = ai; a; a = a->ai_next) {
+		struct pollfd p;
+		socklen_t len = sizeof(*err);
+		int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, a->ai_protocol);
+
+		if (fd == -1) {
+			*err = errno;
+			return -2;
+		}
+		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+			return fd;
+		*err = errno;
+		if (errno == EINPROGRESS) {
+			p.fd = fd;
+			p.events = POLLOUT;
+			p.revents = 0;
+			if (poll(&p, 1, left > 1000 ? 1000 : (int)left) == 1 &&
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, err, &len) ==
+			    0 && *err == 0)
+				return fd;
+			if (*err == EINPROGRESS)
+				*err = ETIMEDOUT;
+		}
+		close(fd);
+		switch (*err) {
+		case ECONNREFUSED: case ETIMEDOUT: case ENETUNREACH:
+		case EHOSTUNREACH: case ECONNRESET: case ECONNABORTED:
+			continue;
+		}
+		return -2;
+	}
+	return -1;
+}
+
+/* A write-only channel: connected, in s->fd, or -2 past the deadline. */
+static int
+connect_one(struct zvm_source *s, uint64_t deadline, uint64_t timeout,
+    const char *manifest, struct zvm_error *e)
+{
+	struct addrinfo *ai;
+	char why[128];
+	int fd, err = ETIMEDOUT;
+
+	if (addresses(s, 0, &ai, manifest, e) == -1)
+		return -1;
+	for (;;) {
+		uint64_t t = now_ms();
+
+		if (t >= deadline)
+			break;
+		if ((fd = try_connect(ai, deadline - t, &err)) >= 0) {
+			freeaddrinfo(ai);
+			s->fd = fd;
+			return 0;
+		}
+		if (fd == -2) {
+			freeaddrinfo(ai);
+			return fail(e, manifest, s, "connect", err);
+		}
+		t = now_ms();
+		if (t < deadline) {
+			struct timespec ts = { 0, 1000000L * (long)(deadline -
+			    t < RETRY_MS ? deadline - t : RETRY_MS) };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	freeaddrinfo(ai);
+	snprintf(why, sizeof(why), "no peer to connect to within the Timeout "
+	    "(%llu s)", (unsigned long long)timeout);
+	return fail(e, manifest, s, why, err), -2;
+}
+
+/* Take the one connection of each bound channel, all at once. */
+static int
+accept_all(struct zvm_source *s, size_t n, uint64_t deadline,
+    uint64_t timeout, const char *manifest, struct zvm_error *e)
+{
+	struct pollfd *p = calloc(n ? n : 1, sizeof(*p));
+	size_t *idx = calloc(n ? n : 1, sizeof(*idx));
+	size_t k = 0, waiting;
+	int rc = -1;
+
+	if (p == NULL || idx == NULL) {
+		zvm_error_set(e, ZVM_E_NOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (s[i].net && s[i].acc == ZVM_ACC_READ) {
+			p[k].fd = s[i].fd;
+			p[k].events = POLLIN;
+			idx[k++] = i;
+		}
+	for (waiting = k; waiting > 0;) {
+		uint64_t t = now_ms();
+		int r;
+
+		if (t >= deadline)
+			break;
+		r = poll(p, k, deadline - t > 1000 ? 1000 : (int)(deadline - t));
+		if (r < 0 && errno != EINTR) {
+			fail(e, manifest, &s[idx[0]], "poll", errno);
+			goto out;
+		}
+		for (size_t j = 0; r > 0 && j < k; j++) {
+			struct zvm_source *sj = &s[idx[j]];
+			int c;
+
+			if (p[j].fd < 0 || !(p[j].revents & POLLIN))
+				continue;
+			c = accept4(sj->fd, NULL, NULL, SOCK_CLOEXEC |
+			    SOCK_NONBLOCK);
+			if (c == -1) {
+				if (errno == EAGAIN || errno == ECONNABORTED ||
+				    errno == EINTR)
+					continue;
+				fail(e, manifest, sj, "accept", errno);
+				goto out;
+			}
+			/* One connection: the listener goes. */
+			close(sj->fd);
+			sj->fd = c;
+			p[j].fd = -1;
+			waiting--;
+		}
+	}
+	if (waiting == 0) {
+		rc = 0;
+		goto out;
+	}
+	for (size_t j = 0; j < k; j++)
+		if (p[j].fd >= 0) {
+			zvm_error_set(e, ZVM_E_CHANNEL, manifest,
+			    s[idx[j]].c->line, "Channel %s: %s: no peer "
+			    "connected within the Timeout (%llu s)",
+			    s[idx[j]].c->alias, s[idx[j]].c->uri,
+			    (unsigned long long)timeout);
+			rc = -2;
+			break;
+		}
+out:
+	free(p);
+	free(idx);
+	return rc;
+}
+
+int
+zvm_net_open(struct zvm_source *s, size_t n, uint64_t timeout,
+    const char *manifest, struct zvm_error *e)
+{
+	uint64_t deadline = now_ms() + timeout * 1000;
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i].net && s[i].acc == ZVM_ACC_READ &&
+		    bind_one(&s[i], manifest, e) == -1)
+			return -1;
+	for (size_t i = 0; i < n; i++)
+		if (s[i].net && s[i].acc == ZVM_ACC_WRITE &&
+		    (r = connect_one(&s[i], deadline, timeout, manifest, e)) < 0)
+			return r;
+	if ((r = accept_all(s, n, deadline, timeout, manifest, e)) < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		if (s[i].net) {
+			s[i].nonblock = 1;
+			s[i].kind = ZVM_SRC_FIFO;
+		}
+	return 0;
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+# zvm-run's tcp: channels: a read-only channel binds and takes one
+# connection, a write-only one connects (again and again until the peer
+# is there, within Timeout); the program sees a stream channel, metered
+# and hashed like any.  Two sandboxes over loopback and across network
+# namespaces, socat as either end, quotas, and every way a peer can fail
+# to come.
+load helper
+load zvm-run-helper
+
+# A TCP port free on 127.0.0.1 now.
+free_port() {
+	/usr/bin/python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# reader URI OUT [ZVM-MANIFEST-ARGS]: a manifest for cat from URI to OUT.
+reader() {
+	local uri=$1 out=$2
+	shift 2
+	zvm-manifest -E -t "${TIMEOUT:-10}" --stdin "$uri" --stdout "$out" \
+	    "$@" /usr/bin/cat
+}
+
+# writer URI IN: a manifest for cat of file IN to URI.
+writer() {
+	zvm-manifest -E -t "${TIMEOUT:-10}" --stdout "$1" /usr/bin/cat "@$2"
+}
+
+# etag REPORT ALIAS: the etag field of ALIAS's Channel line.
+etag() {
+	awk -F, -v a="$2" '/^Channel = / && $2 == a { print $4 }' "$1"
+}
+
+@test "tcp: cat through a tcp: channel between two sandboxes; both reports carry the stream's etag" {
+	cd "$W"
+	seq 1 200000 >in
+	port=$(free_port)
+	reader "tcp:127.0.0.1:$port" out >mr
+	writer "tcp:127.0.0.1:$port" in >mw
+	as_nobody zvm-run -r rr mr &
+	pid=$!
+	run -0 as_nobody zvm-run -r rw mw
+	wait "$pid"
+	cmp in out
+	# Reads as the stream delivers them: their count varies, the bytes
+	# do not.
+	grep -qx "Channel = tcp:127.0.0.1:$port,/dev/stdin,0,$(etag rr /dev/stdin),[0-9]*,1288895,0,0" rr
+	[ "$(etag rr /dev/stdin)" = "$(etag rw /dev/stdout)" ]
+	[ "$(etag rr /dev/stdin)" = "$(xxhsum -H2 in | cut -d' ' -f1)" ]
+	# The writer first: it tries again until the reader has bound.
+	rm out
+	as_nobody zvm-run -r rw mw &
+	pid=$!
+	sleep 0.5
+	run -0 as_nobody zvm-run -r rr mr
+	wait "$pid"
+	cmp in out
+}
+
+@test "tcp: an IPv6 address and a host name; socat as the writer and as the reader" {
+	cd "$W"
+	seq 1 5000 >in
+	port=$(free_port)
+	reader "tcp:[::1]:$port" out >mr
+	writer "tcp:[::1]:$port" in >mw
+	as_nobody zvm-run mr &
+	pid=$!
+	run -0 as_nobody zvm-run mw
+	wait "$pid"
+	cmp in out
+	# A name, resolved when the run starts.
+	rm out
+	port=$(free_port)
+	reader "tcp:localhost:$port" out >mr
+	as_nobody zvm-run mr &
+	pid=$!
+	socat -u FILE:in "TCP:127.0.0.1:$port,retry=50,interval=0.1"
+	wait "$pid"
+	cmp in out
+	# A zvm writer into socat's listener.
+	port=$(free_port)
+	writer "tcp:127.0.0.1:$port" in >mw
+	socat -u "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" OPEN:got,creat &
+	pid=$!
+	run -0 as_nobody zvm-run mw
+	wait "$pid"
+	cmp in got
+}
+
+@test "tcp: a read quota stops the stream after exactly get_size bytes, with EDQUOT" {
+	cd "$W"
+	seq 1 100000 >in
+	port=$(free_port)
+	reader "tcp:127.0.0.1:$port" out >mr
+	zvm-edit -i -e '/dev/stdin:get_size=1000' mr
+	writer "tcp:127.0.0.1:$port" in >mw
+	as_nobody zvm-run -r rr mr 2>err &
+	pid=$!
+	as_nobody zvm-run -r rw mw || true
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 1 ]
+	grep -q 'Disk quota exceeded' err
+	cmp out <(head -c 1000 in)
+	grep -qx 'Quota = /dev/stdin:get_size' rr
+	[ "$(awk -F, '$2 == "/dev/stdin" { print $6 }' rr)" = 1000 ]
+}
+
+@test "tcp: no peer, a name that does not resolve, a node id, port 0: clear messages, 124 or 125, never past Timeout" {
+	cd "$W"
+	port=$(free_port)
+	echo x >in
+	TIMEOUT=1 writer "tcp:127.0.0.1:$port" in >mw
+	start=$(date +%s)
+	run -124 --separate-stderr as_nobody zvm-run mw
+	[ "$stderr" = "zvm-run: mw:7: Channel /dev/stdout: tcp:127.0.0.1:$port: no peer to connect to within the Timeout (1 s): Connection refused" ]
+	TIMEOUT=1 reader "tcp:127.0.0.1:$port" out >mr
+	run -124 --separate-stderr as_nobody zvm-run mr
+	[ "$stderr" = "zvm-run: mr:6: Channel /dev/stdin: tcp:127.0.0.1:$port: no peer connected within the Timeout (1 s)" ]
+	[ $(($(date +%s) - start)) -le 4 ]
+	reader "tcp:nosuch.invalid:$port" out >mr
+	run -125 --separate-stderr zvm-run -n mr
+	[[ "$stderr" == "zvm-run: mr:6: Channel /dev/stdin: tcp:nosuch.invalid:$port: "* ]]
+	reader "tcp:3:" out >mr
+	run -125 --separate-stderr zvm-run -n mr
+	[ "$stderr" = "zvm-run: mr:6: Channel /dev/stdin: tcp:3:: a node id needs a name server, which zvm-run does not query yet: give the peer's address" ]
+	reader "tcp:127.0.0.1:0" out >mr
+	run -125 --separate-stderr zvm-run -n mr
+	[ "$stderr" = "zvm-run: mr:6: Channel /dev/stdin: tcp:127.0.0.1:0: the port must be 1 to 65535" ]
+	# Read-write, and ';' sources: refused by the manifest's rules.
+	reader "tcp:127.0.0.1:$port" out >mr
+	run -65 --separate-stderr zvm-edit -e '/dev/stdin:puts=1,put_size=1' mr
+	[[ "$stderr" == *"mr:6: Channel /dev/stdin: network channels are read-only or write-only"* ]]
+	run -65 --separate-stderr reader "tcp:127.0.0.1:$port;tcp:127.0.0.1:$port" out
+	[ "$stderr" = "zvm-manifest: Channel /dev/stdin: multi-source uris (';') are not supported" ]
+}
+
+@test "tcp: two sandboxes in two network namespaces, one veth between them" {
+	a=zvmt-a-$$ b=zvmt-b-$$
+	ip netns add "$a"
+	ip netns add "$b"
+	ip link add "va$$" netns "$a" type veth peer name "vb$$" netns "$b"
+	ip -n "$a" addr add 10.213.0.1/24 dev "va$$"
+	ip -n "$b" addr add 10.213.0.2/24 dev "vb$$"
+	ip -n "$a" link set "va$$" up
+	ip -n "$b" link set "vb$$" up
+	cd "$W"
+	seq 1 50000 >in
+	reader tcp:10.213.0.1:7000 out >mr
+	writer tcp:10.213.0.1:7000 in >mw
+	ip netns exec "$a" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    zvm-run -r rr mr &
+	pid=$!
+	rc=0
+	ip netns exec "$b" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    zvm-run -r rw mw || rc=$?
+	wait "$pid" || rc=$?
+	# The writer's way to the reader was the veth: another host.
+	ip -n "$b" route get 10.213.0.1 >route
+	ip netns del "$a"
+	ip netns del "$b"
+	[ "$rc" -eq 0 ]
+	grep -q "dev vb$$" route
+	run ! grep -q ' lo ' route
+	cmp in out
+	[ "$(etag rr /dev/stdin)" = "$(etag rw /dev/stdout)" ]
+}
