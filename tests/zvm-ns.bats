@@ -61,9 +61,9 @@ wait_node() {
 	wait "$pid" || RC=$?
 }
 
-# Wait up to 5 s for a line matching regex $1 in ns.err.
+# Wait up to 10 s for a line matching regex $1 in ns.err.
 wait_err() {
-	for _ in $(seq 100); do
+	for _ in $(seq 200); do
 		grep -qE -- "$1" ns.err && return 0
 		sleep 0.05
 	done
@@ -135,22 +135,22 @@ need_python() {
 }
 
 @test "a timeout names the nodes that never registered" {
-	NODE_I=300 NODE_T=1500
-	start_ns -l 0 -t 1 3
+	NODE_I=300 NODE_T=2500
+	start_ns -l 0 -t 2 3
 	node 1 b:2:4001 c:3
 	wait_node 1
 	[ "$RC" -eq 124 ]
 	grep -q 'no reply from name server' n1.err
 	wait_ns
 	[ "$NS_RC" -eq 124 ]
-	assert_equal "$(cat ns.err)" "zvm-ns: timeout after 1 s: 1 of 3 nodes registered (1); missing: nodes 2, 3"
+	assert_equal "$(cat ns.err)" "zvm-ns: timeout after 2 s: 1 of 3 nodes registered (1); missing: nodes 2, 3"
 
-	start_ns -l 0 -t 1 3
+	start_ns -l 0 -t 2 3
 	node 5 c:2
 	wait_ns
 	wait_node 5
 	[ "$NS_RC" -eq 124 ]
-	assert_equal "$(cat ns.err)" "zvm-ns: timeout after 1 s: 1 of 3 nodes registered (5); missing: node 2 and 1 more that no registered node names"
+	assert_equal "$(cat ns.err)" "zvm-ns: timeout after 2 s: 1 of 3 nodes registered (5); missing: node 2 and 1 more that no registered node names"
 
 	start_ns -l 0 -t 1 2
 	wait_ns
@@ -340,16 +340,21 @@ EOF
 
 @test "after the replies, a node of another job and a changed request are refused" {
 	need_python
-	start_ns -v -l 2 -t 20 1
+	start_ns -v -l 5 -t 20 1
 	node 1 b:1:4001 c:1
 	wait_node 1
 	[ "$RC" -eq 0 ]
 	assert_equal "$(cat n1.out)" "1 127.0.0.1:4001"
-	rawsend "$PORT" 000000090000000000000000
-	# Node 1's request with its bind port 4001 (0fa1) changed to 4002.
-	rawsend "$PORT" 000000010000000100000001000000010fa2000000010000
-	# And unchanged: a retry, answered.
-	rawsend "$PORT" 000000010000000100000001000000010fa1000000010000
+	# From one process, well inside the linger: a node of no job, node
+	# 1's request with its bind port 4001 (0fa1) changed to 4002, and
+	# unchanged (a retry, answered again).
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for h in sys.argv[2:]:
+    s.sendto(bytes.fromhex(h), ("127.0.0.1", int(sys.argv[1])))' "$PORT" \
+	    000000090000000000000000 \
+	    000000010000000100000001000000010fa2000000010000 \
+	    000000010000000100000001000000010fa1000000010000
 	wait_ns
 	[ "$NS_RC" -eq 0 ]
 	run cat ns.err
