@@ -67,6 +67,8 @@ LIB     := $(O)/libzvm.a
 CMDS    := $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/zvm-*.c)))
 BINS    := $(CMDS:%=$(O)/%)
 UNIT    := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+# A fake cluster node for tests/zvm-ns.bats, linked with libzvm.
+NSNODE  := $(O)/tests/unit/nsnode
 # Test payloads run inside the sandbox: static, never sanitized.
 PROGS   := $(patsubst tests/progs/%.c,$(O)/tests/progs/%,$(wildcard tests/progs/*.c))
 EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
@@ -170,7 +172,7 @@ afl:
 deps:
 	@sh scripts/deps
 
-check: deps all $(UNIT) $(PROGS) $(REPLAY)
+check: deps all $(UNIT) $(NSNODE) $(PROGS) $(REPLAY)
 	ZVM_BUILD=$(abspath $(O)) PATH="$(abspath $(O)):$$PATH" \
 	    prove -j$(JOBS) --exec tests/run-test $(UNIT) $(sort $(wildcard tests/*.bats))
 

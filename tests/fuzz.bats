@@ -95,3 +95,7 @@ replay() {
 @test "tar corpus replays" {
 	replay tar
 }
+
+@test "ns corpus replays" {
+	replay ns
+}

@@ -109,6 +109,8 @@ zvm_strerror(int code)
 		[ZVM_E_UNKNOWN] = "unknown key",
 		[ZVM_E_EDIT] = "edit",
 		[ZVM_E_NOMATCH] = "no match",
+		[ZVM_E_PACKET] = "packet",
+		[ZVM_E_TIMEOUT] = "timeout",
 	};
 
 	if (code < 0 || code >= ZVM_E_NCODES)

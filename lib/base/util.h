@@ -42,6 +42,8 @@ enum zvm_errcode {
 	ZVM_E_UNKNOWN,		/* unknown key (a warning) */
 	ZVM_E_EDIT,		/* malformed edit expression */
 	ZVM_E_NOMATCH,		/* an edit selects no channel */
+	ZVM_E_PACKET,		/* malformed or refused network packet */
+	ZVM_E_TIMEOUT,		/* no answer before the deadline */
 	ZVM_E_NCODES
 };
 
