@@ -362,7 +362,7 @@ main(int argc, char *argv[])
 		    sizeof(msg)));
 	/* tcp: channels: bound, connected and accepted before the run,
 	 * within the Timeout (a peer that never comes: 124). */
-	switch (zvm_net_open(src, nsrc, m.timeout, m.name, &e)) {
+	switch (zvm_net_open(src, nsrc, &m, &e)) {
 	case -1:
 		errx(ZVM_EXIT_RUNFAIL, "%s", zvm_error_fmt(&e, msg,
 		    sizeof(msg)));

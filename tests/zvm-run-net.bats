@@ -127,7 +127,12 @@ etag() {
 	[[ "$stderr" == "zvm-run: mr:6: Channel /dev/stdin: tcp:nosuch.invalid:$port: "* ]]
 	reader "tcp:3:" out >mr
 	run -125 --separate-stderr zvm-run -n mr
-	[ "$stderr" = "zvm-run: mr:6: Channel /dev/stdin: tcp:3:: a node id needs a name server, which zvm-run does not query yet: give the peer's address" ]
+	[ "$stderr" = "zvm-run: mr:6: Channel /dev/stdin: tcp:3:: a node id needs the NameServer and Node keys" ]
+	# A name server that never answers.
+	TIMEOUT=2 writer tcp:2: in | zvm-edit -e Node=1 \
+	    -e "NameServer=udp:127.0.0.1:$port" >mw
+	run -124 --separate-stderr as_nobody zvm-run mw
+	[[ "$stderr" == "zvm-run: mw:7: NameServer udp:127.0.0.1:$port: no reply from name server 127.0.0.1:$port in 2"* ]]
 	reader "tcp:127.0.0.1:0" out >mr
 	run -125 --separate-stderr zvm-run -n mr
 	[ "$stderr" = "zvm-run: mr:6: Channel /dev/stdin: tcp:127.0.0.1:0: the port must be 1 to 65535" ]
@@ -168,4 +173,32 @@ etag() {
 	run ! grep -q ' lo ' route
 	cmp in out
 	[ "$(etag rr /dev/stdin)" = "$(etag rw /dev/stdout)" ]
+}
+
+@test "tcp: three nodes find each other through zvm-ns by node id: cat | sort -n | tac, started in any order" {
+	cd "$W"
+	seq 1 30000 | shuf --random-source=<(yes) >in
+	(zvm-ns -t 20 3 >nsport &)
+	for _ in $(seq 50); do
+		[ -s nsport ] && break
+		sleep 0.05
+	done
+	ns="udp:127.0.0.1:$(cat nsport)"
+	writer tcp:2: in | zvm-edit -e Node=1 -e "NameServer=$ns" >n1
+	zvm-manifest -E -t 20 --stdin tcp:1: --stdout tcp:3: /usr/bin/sort -n |
+	    zvm-edit -e Node=2 -e "NameServer=$ns" >n2
+	# tac spills a stream it cannot seek to a temporary file.
+	zvm-manifest -E -t 20 --scratch 1M --stdin tcp:2: --stdout out /usr/bin/tac |
+	    zvm-edit -e Node=3 -e "NameServer=$ns" >n3
+	as_nobody zvm-run -r r3 n3 &
+	p3=$!
+	as_nobody zvm-run -r r1 n1 &
+	p1=$!
+	run -0 as_nobody zvm-run -r r2 n2
+	wait "$p1"
+	wait "$p3"
+	sort -n in | tac | cmp - out
+	# Each stream's etag is the same on both of its ends.
+	[ "$(etag r1 /dev/stdout)" = "$(etag r2 /dev/stdin)" ]
+	[ "$(etag r2 /dev/stdout)" = "$(etag r3 /dev/stdin)" ]
 }

@@ -11,7 +11,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "manifest/channel.h"
+#include "net/ns.h"
 #include "run/net.h"
 
 #define RETRY_MS	100
@@ -90,10 +93,24 @@ zvm_net_check(const struct zvm_manifest *m, struct zvm_source *s,
 	    -1)
 		goto bad;
 	if (node_id(host)) {
-		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
-		    "Channel %s: %s: a node id needs a name server, which "
-		    "zvm-run does not query yet: give the peer's address",
-		    c->alias, c->uri);
+		struct zvm_ns_addr ns;
+		const char *why;
+
+		if (m->value[ZVM_K_NAMESERVER] == NULL ||
+		    m->value[ZVM_K_NODE] == NULL)
+			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+			    "Channel %s: %s: a node id needs the NameServer and "
+			    "Node keys", c->alias, c->uri);
+		else if (zvm_ns_parse_server(m->value[ZVM_K_NAMESERVER], &ns,
+		    &why) == -1)
+			zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
+			    m->line[m->keyidx[ZVM_K_NAMESERVER]].lineno,
+			    "NameServer: %s", why);
+		else if (*port && (strtoul(port, &end, 10) > 65535 || *end))
+			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+			    "Channel %s: %s: the port must be 1 to 65535",
+			    c->alias, c->uri);
+		s->node = (uint32_t)strtoul(host, NULL, 10);
 		return;
 	}
 	p = strtoul(port, &end, 10);
@@ -159,10 +176,27 @@ addresses(const struct zvm_source *s, int passive, struct addrinfo **ai,
 static int
 bind_one(struct zvm_source *s, const char *manifest, struct zvm_error *e)
 {
-	struct addrinfo *ai, *a;
+	struct addrinfo *ai, *a, any;
+	struct sockaddr_in sin;
 	int fd = -1, one = 1, err = 0;
 
-	if (addresses(s, 1, &ai, manifest, e) == -1)
+	if (s->node) {
+		/* A node's read channel: every address, the uri's port or
+		 * any free one, which the name server hands on. */
+		char host[300], port[16];
+
+		(void)zvm_net_split(s->c->uri, host, sizeof(host), port,
+		    sizeof(port));
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)strtoul(port, NULL, 10));
+		memset(&any, 0, sizeof(any));
+		any.ai_family = AF_INET;
+		any.ai_socktype = SOCK_STREAM;
+		any.ai_addr = (struct sockaddr *)&sin;
+		any.ai_addrlen = sizeof(sin);
+		ai = &any;
+	} else if (addresses(s, 1, &ai, manifest, e) == -1)
 		return -1;
 	for (a = ai; a; a = a->ai_next) {
 		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC |
@@ -180,7 +214,8 @@ bind_one(struct zvm_source *s, const char *manifest, struct zvm_error *e)
 		close(fd);
 		fd = -1;
 	}
-	freeaddrinfo(ai);
+	if (ai != &any)
+		freeaddrinfo(ai);
 	if (fd == -1)
 		return fail(e, manifest, s, "bind", err);
 	s->fd = fd;
@@ -227,31 +262,26 @@ try_connect(const struct addrinfo *ai, uint64_t left, int *err)
 	return -1;
 }
 
-/* A write-only channel: connected, in s->fd, or -2 past the deadline. */
+/* A write-only channel: connected to ai, in s->fd, or -2 past the
+ * deadline. */
 static int
-connect_one(struct zvm_source *s, uint64_t deadline, uint64_t timeout,
-    const char *manifest, struct zvm_error *e)
+connect_to(struct zvm_source *s, const struct addrinfo *ai, uint64_t deadline,
+    uint64_t timeout, const char *manifest, struct zvm_error *e)
 {
-	struct addrinfo *ai;
 	char why[128];
 	int fd, err = ETIMEDOUT;
 
-	if (addresses(s, 0, &ai, manifest, e) == -1)
-		return -1;
 	for (;;) {
 		uint64_t t = now_ms();
 
 		if (t >= deadline)
 			break;
 		if ((fd = try_connect(ai, deadline - t, &err)) >= 0) {
-			freeaddrinfo(ai);
 			s->fd = fd;
 			return 0;
 		}
-		if (fd == -2) {
-			freeaddrinfo(ai);
+		if (fd == -2)
 			return fail(e, manifest, s, "connect", err);
-		}
 		t = now_ms();
 		if (t < deadline) {
 			struct timespec ts = { 0, 1000000L * (long)(deadline -
@@ -260,10 +290,121 @@ connect_one(struct zvm_source *s, uint64_t deadline, uint64_t timeout,
 			nanosleep(&ts, NULL);
 		}
 	}
-	freeaddrinfo(ai);
 	snprintf(why, sizeof(why), "no peer to connect to within the Timeout "
 	    "(%llu s)", (unsigned long long)timeout);
 	return fail(e, manifest, s, why, err), -2;
+}
+
+/* A write-only channel to a host or address: resolved, connected. */
+static int
+connect_one(struct zvm_source *s, uint64_t deadline, uint64_t timeout,
+    const char *manifest, struct zvm_error *e)
+{
+	struct addrinfo *ai;
+	int r;
+
+	if (addresses(s, 0, &ai, manifest, e) == -1)
+		return -1;
+	r = connect_to(s, ai, deadline, timeout, manifest, e);
+	freeaddrinfo(ai);
+	return r;
+}
+
+/* A write-only channel to a node, at the address the name server gave. */
+static int
+connect_node(struct zvm_source *s, uint64_t deadline, uint64_t timeout,
+    const char *manifest, struct zvm_error *e)
+{
+	struct sockaddr_in sin;
+	struct addrinfo ai;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(s->peer.ip);
+	sin.sin_port = htons(s->peer.port);
+	memset(&ai, 0, sizeof(ai));
+	ai.ai_family = AF_INET;
+	ai.ai_socktype = SOCK_STREAM;
+	ai.ai_addr = (struct sockaddr *)&sin;
+	ai.ai_addrlen = sizeof(sin);
+	return connect_to(s, &ai, deadline, timeout, manifest, e);
+}
+
+/*
+ * Ask the name server where the node ids of the write-only channels are:
+ * one request, this node's read channels as bind records (peer id, the
+ * port bound), its write channels as connect records (peer id, 0), each
+ * in manifest order; the reply's connect records, in the same order, are
+ * the peers' addresses.  0, -1 or -2 (no answer in time), e set.
+ */
+static int
+ask_names(struct zvm_source *s, size_t n, const struct zvm_manifest *m,
+    uint64_t deadline, struct zvm_error *e)
+{
+	struct zvm_ns_packet req = ZVM_NS_PACKET_INIT, rep = ZVM_NS_PACKET_INIT;
+	struct zvm_ns_addr ns;
+	const char *why;
+	size_t k = 0;
+	uint64_t t;
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i].net && s[i].node)
+			k++;
+	if (k == 0)
+		return 0;
+	if (zvm_ns_parse_server(m->value[ZVM_K_NAMESERVER], &ns, &why) == -1) {
+		zvm_error_set(e, ZVM_E_VALUE, m->name, 0, "NameServer: %s", why);
+		return -1;
+	}
+	if ((req.rec = calloc(k, sizeof(*req.rec))) == NULL) {
+		zvm_error_set(e, ZVM_E_NOMEM, NULL, 0, "out of memory");
+		return -1;
+	}
+	req.node = (uint32_t)m->node;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++) {
+			struct sockaddr_storage ss;
+			socklen_t len = sizeof(ss);
+			uint16_t port = 0;
+
+			if (!s[i].net || !s[i].node ||
+			    (s[i].acc == ZVM_ACC_READ) != (pass == 0))
+				continue;
+			if (pass == 0 && getsockname(s[i].fd,
+			    (struct sockaddr *)&ss, &len) == 0)
+				port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+			req.rec[req.nbind + req.nconnect].host = s[i].node;
+			req.rec[req.nbind + req.nconnect].port = port;
+			if (pass == 0)
+				req.nbind++;
+			else
+				req.nconnect++;
+		}
+	t = now_ms();
+	if (zvm_ns_resolve(ns, &req, 0, t < deadline ? (unsigned)(deadline -
+	    t) : 1, &rep, NULL, e) == 0) {
+		size_t c = rep.nbind;
+
+		for (size_t i = 0; i < n; i++)
+			if (s[i].net && s[i].node && s[i].acc == ZVM_ACC_WRITE) {
+				s[i].peer.ip = rep.rec[c].host;
+				s[i].peer.port = rep.rec[c++].port;
+			}
+		rc = 0;
+	} else {
+		char msg[512];
+
+		/* Say where: the manifest's NameServer line. */
+		zvm_error_fmt(e, msg, sizeof(msg));
+		rc = e->code == ZVM_E_TIMEOUT ? -2 : -1;
+		zvm_error_set(e, e->code == ZVM_E_SYS ? ZVM_E_CHANNEL : e->code,
+		    m->name, m->line[m->keyidx[ZVM_K_NAMESERVER]].lineno,
+		    "NameServer %s: %s", m->value[ZVM_K_NAMESERVER], msg);
+	}
+	zvm_ns_packet_free(&req);
+	zvm_ns_packet_free(&rep);
+	return rc;
 }
 
 /* Take the one connection of each bound channel, all at once. */
@@ -340,19 +481,23 @@ out:
 }
 
 int
-zvm_net_open(struct zvm_source *s, size_t n, uint64_t timeout,
-    const char *manifest, struct zvm_error *e)
+zvm_net_open(struct zvm_source *s, size_t n, const struct zvm_manifest *m,
+    struct zvm_error *e)
 {
-	uint64_t deadline = now_ms() + timeout * 1000;
+	uint64_t timeout = m->timeout, deadline = now_ms() + timeout * 1000;
+	const char *manifest = m->name;
 	int r;
 
 	for (size_t i = 0; i < n; i++)
 		if (s[i].net && s[i].acc == ZVM_ACC_READ &&
 		    bind_one(&s[i], manifest, e) == -1)
 			return -1;
+	if ((r = ask_names(s, n, m, deadline, e)) < 0)
+		return r;
 	for (size_t i = 0; i < n; i++)
 		if (s[i].net && s[i].acc == ZVM_ACC_WRITE &&
-		    (r = connect_one(&s[i], deadline, timeout, manifest, e)) < 0)
+		    (r = (s[i].node ? connect_node : connect_one)(&s[i],
+		    deadline, timeout, manifest, e)) < 0)
 			return r;
 	if ((r = accept_all(s, n, deadline, timeout, manifest, e)) < 0)
 		return r;

@@ -20,19 +20,22 @@
 int zvm_net_split(const char *uri, char *host, size_t hcap, char *port,
     size_t pcap);
 
-/* The check of a network source (zvm_source_check): node ids need a
- * name server, the port a number 1..65535, a name must resolve. */
+/* The check of a network source (zvm_source_check): a node id needs the
+ * manifest's NameServer and Node, a port is 1..65535 (a node id's read
+ * channel may leave it empty: any free one), a name must resolve. */
 void zvm_net_check(const struct zvm_manifest *, struct zvm_source *,
     struct zvm_diag *);
 
 /*
  * Make the sockets of every network source, ZeroVM's order: bind every
- * read-only channel, connect every write-only one (again and again while
- * the peer is not there yet), then take one connection on each bound
- * one; waiting at most timeout seconds in all.  0; -1 with e set; or -2
- * with e set when the time ran out (a peer never came).
+ * read-only channel, ask m's NameServer where the node ids of the
+ * write-only ones are (one request for all, lib/net), connect every
+ * write-only one (again and again while the peer is not there yet), then
+ * take one connection on each bound one; waiting at most m's Timeout in
+ * all.  0; -1 with e set; or -2 with e set when the time ran out (a peer
+ * or the name server never came).
  */
-int zvm_net_open(struct zvm_source *, size_t n, uint64_t timeout,
-    const char *manifest, struct zvm_error *e);
+int zvm_net_open(struct zvm_source *, size_t n, const struct zvm_manifest *m,
+    struct zvm_error *e);
 
 #endif

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "manifest/manifest.h"
+#include "net/ns.h"
 #include "base/util.h"
 
 enum zvm_src_kind {
@@ -32,6 +33,8 @@ struct zvm_source {
 	int tty;		/* a terminal */
 	int nonblock;		/* fd is ours and O_NONBLOCK */
 	int net;		/* a tcp: channel: a socket (lib/run/net) */
+	uint32_t node;		/* its host is this node id (0: none) */
+	struct zvm_ns_addr peer;	/* that node's, from the name server */
 	uint64_t size;		/* regular: known end (grows with writes) */
 	uint64_t rpos, wpos;	/* regular, sequential: next read, write */
 	int partial;		/* the last byte written was not a newline */
