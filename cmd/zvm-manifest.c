@@ -18,10 +18,12 @@
 #include <unistd.h>
 
 #include "draft/draft.h"
+#include "net/ns.h"
 #include "base/util.h"
 
 enum {
-	OPT_FILE = 256, OPT_FILES, OPT_IMAGE, OPT_NO_LIBS, OPT_SAVE_DIR,
+	OPT_FILE = 256, OPT_FILES, OPT_IMAGE, OPT_NAME_SERVER, OPT_NO_LIBS,
+	OPT_NODE, OPT_SAVE_DIR,
 	OPT_SCRATCH, OPT_STDERR, OPT_STDIN, OPT_STDOUT, OPT_THREADS, OPT_VERSION
 };
 
@@ -35,7 +37,9 @@ static const struct option longopts[] = {
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "image",	required_argument,	NULL, OPT_IMAGE },
 	{ "memory",	required_argument,	NULL, 'm' },
+	{ "name-server",	required_argument,	NULL, OPT_NAME_SERVER },
 	{ "no-libs",	no_argument,		NULL, OPT_NO_LIBS },
+	{ "node",	required_argument,	NULL, OPT_NODE },
 	{ "quota",	required_argument,	NULL, 'q' },
 	{ "save-dir",	required_argument,	NULL, OPT_SAVE_DIR },
 	{ "scratch",	required_argument,	NULL, OPT_SCRATCH },
@@ -58,8 +62,9 @@ usage(FILE *out, int status)
 	    "                    [--file PATH[:ALIAS]]... "
 	    "[--image DIR[:ALIAS]]... [--no-libs]\n"
 	    "                    [--threads N] [--files N] [--scratch SIZE] "
-	    "[--save-dir DIR]\n"
-	    "                    [--] PROGRAM [ARG...]\n",
+	    "[--node N]\n"
+	    "                    [--name-server udp:IP:PORT] [--save-dir DIR] "
+	    "[--] PROGRAM [ARG...]\n",
 	    out);
 	if (out == stdout)
 		fputs("Write a manifest for PROGRAM to stdout.\n"
@@ -77,8 +82,12 @@ usage(FILE *out, int status)
 		    "hold (default 1024)\n"
 		    "      --image=DIR[:ALIAS]  add a read-only directory "
 		    "tree (or tar archive) channel\n"
+		    "      --name-server=udp:IP:PORT  NameServer: where node ids "
+		    "of tcp: channels are found\n"
 		    "      --no-libs          no channels for the loader and "
 		    "libraries\n"
+		    "      --node=N           Node: this node's id in a cluster "
+		    "job\n"
 		    "      --save-dir=DIR     write DIR/manifest.1 instead\n"
 		    "      --scratch=SIZE     Scratch: a private writable /tmp "
 		    "of SIZE bytes\n"
@@ -187,6 +196,7 @@ int
 main(int argc, char *argv[])
 {
 	const char *savedir = NULL, *why;
+	struct zvm_ns_addr nsaddr;
 	struct zvm_error e;
 	int ch;
 
@@ -223,6 +233,15 @@ main(int argc, char *argv[])
 			break;
 		case OPT_FILES:
 			d.maxfiles = limit_arg("files", optarg, 0, ZVM_FILES_MAX);
+			break;
+		case OPT_NODE:
+			d.node = limit_arg("node", optarg, 1, UINT32_MAX);
+			break;
+		case OPT_NAME_SERVER:
+			if (zvm_ns_parse_server(optarg, &nsaddr, &why) == -1)
+				errx(ZVM_EXIT_USAGE, "--name-server %s: %s",
+				    optarg, why);
+			d.nameserver = optarg;
 			break;
 		case OPT_FILE:
 		case OPT_IMAGE:

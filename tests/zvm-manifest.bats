@@ -604,8 +604,8 @@ EOT
 	local page="$BATS_TEST_DIRNAME/../man/zvm-manifest.1" opt
 	run -0 mandoc -Tlint -W warning "$page"
 	assert_output ''
-	run -0 sh -c "mandoc -Tascii -Owidth=300 '$page' | col -b"
-	assert_output --partial 'zvm-manifest [-Eh] [-c CHANNEL]... [-e NAME=VALUE]... [-m SIZE] [-q SIZE] [-t SECONDS] [--stdin URI] [--stdout URI] [--stderr URI] [--file PATH[:ALIAS]]... [--image DIR[:ALIAS]]... [--no-libs] [--threads N] [--files N] [--scratch SIZE] [--save-dir DIR] [--] PROGRAM [ARG...]'
+	run -0 sh -c "mandoc -Tascii -Owidth=400 '$page' | col -b"
+	assert_output --partial 'zvm-manifest [-Eh] [-c CHANNEL]... [-e NAME=VALUE]... [-m SIZE] [-q SIZE] [-t SECONDS] [--stdin URI] [--stdout URI] [--stderr URI] [--file PATH[:ALIAS]]... [--image DIR[:ALIAS]]... [--no-libs] [--threads N] [--files N] [--scratch SIZE] [--node N] [--name-server udp:IP:PORT] [--save-dir DIR] [--] PROGRAM [ARG...]'
 	for opt in $(zvm-manifest --help | grep -oE -- '--[a-z-]+|-[a-zA-Z],' | tr -d ,); do
 		grep -qe "Fl ${opt#-}\b" "$page" || fail "$opt missing in man page"
 	done
@@ -687,4 +687,14 @@ EOT
 	[ "$stderr" = 'zvm-manifest: --files 1048577: must be 0 to 1048576' ]
 	run -64 --separate-stderr zvm-manifest --files many prog
 	[ "$stderr" = 'zvm-manifest: --files many: not a number' ]
+}
+
+@test "--node and --name-server write the cluster keys; bad values: exit 64" {
+	run -0 zvm-manifest --node 3 --name-server udp:10.0.0.1:5000 prog
+	assert_line 'Node = 3'
+	assert_line 'NameServer = udp:10.0.0.1:5000'
+	run -64 --separate-stderr zvm-manifest --node 0 prog
+	[ "$stderr" = "zvm-manifest: --node 0: must be 1 to 4294967295" ]
+	run -64 --separate-stderr zvm-manifest --name-server tcp:10.0.0.1:5 prog
+	[[ "$stderr" == "zvm-manifest: --name-server tcp:10.0.0.1:5: expected udp:HOST:PORT"* ]]
 }

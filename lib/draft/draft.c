@@ -680,6 +680,7 @@ add_keys(struct zvm_draft *d, struct zvm_error *e)
 	struct zvm_buf b = ZVM_BUF_INIT;
 	struct zvm_diag diag = ZVM_DIAG_INIT;
 	char timeout[32], memory[32], threads[32], files[32], scratch[32];
+	char node[32];
 	int rc;
 
 	zvm_manifest_init(&d->m);
@@ -693,6 +694,7 @@ add_keys(struct zvm_draft *d, struct zvm_error *e)
 	snprintf(threads, sizeof threads, "%" PRIu64, d->maxthreads);
 	snprintf(files, sizeof files, "%" PRIu64, d->maxfiles);
 	snprintf(scratch, sizeof scratch, "%" PRIu64, d->scratch);
+	snprintf(node, sizeof node, "%" PRIu64, d->node);
 	zvm_args_join(d->argv, d->argc, &b);
 	zvm_buf_addc(&b, '\0');
 	if (b.oom)
@@ -710,7 +712,11 @@ add_keys(struct zvm_draft *d, struct zvm_error *e)
 		    (d->maxfiles != UINT64_MAX && zvm_manifest_set(&d->m,
 		    ZVM_K_FILES, files, e) == -1) ||
 		    (d->scratch != UINT64_MAX && zvm_manifest_set(&d->m,
-		    ZVM_K_SCRATCH, scratch, e) == -1) ? -1 : 0;
+		    ZVM_K_SCRATCH, scratch, e) == -1) ||
+		    (d->node && zvm_manifest_set(&d->m, ZVM_K_NODE, node,
+		    e) == -1) ||
+		    (d->nameserver && zvm_manifest_set(&d->m,
+		    ZVM_K_NAMESERVER, d->nameserver, e) == -1) ? -1 : 0;
 	zvm_buf_free(&b);
 	for (size_t i = 0; rc == 0 && i < d->nenv; i++)
 		rc = zvm_manifest_setenv(&d->m, d->envname[i], d->envvalue[i],

@@ -37,6 +37,8 @@ struct zvm_draft {
 	uint64_t timeout, memory, quota;
 	uint64_t maxthreads, maxfiles;	/* Threads, Files; UINT64_MAX: none */
 	uint64_t scratch;		/* Scratch bytes; UINT64_MAX: none */
+	uint64_t node;			/* Node; 0: none */
+	const char *nameserver;		/* NameServer; NULL: none */
 	int etag;			/* 1: etag 1 on every channel */
 	int libs;			/* 1: channels for loader, libraries */
 	const char *stdio[3];		/* --stdin, --stdout, --stderr uri,
