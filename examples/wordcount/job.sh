@@ -25,8 +25,8 @@ server=udp:127.0.0.1:$(cat nsport)
 node() {
 	n=$1
 	shift
-	zvm-manifest -E -t 30 "$@" |
-	    zvm-edit -e "Node=$n" -e "NameServer=$server" >"node$n.manifest"
+	zvm-manifest -E -t 30 --node "$n" --name-server "$server" "$@" \
+	    >"node$n.manifest"
 }
 node 1 --stdout tcp:3: -- awk -f "@$here/map.awk" @partaa
 node 2 --stdout tcp:3: -- awk -f "@$here/map.awk" @partab
