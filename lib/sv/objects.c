@@ -18,8 +18,9 @@
  *   Memory.  Its ends take send and recv natively, but never an address
  *   (a datagram pair could reach any other socket by name: EISCONN) and
  *   never fds: sendmsg stays refused (lib/sv/proc), so no fd crosses
- *   and recvmsg has none to deliver.  connect, bind, listen and accept
- *   stay refused too.
+ *   and recvmsg has none to deliver; nor SO_PEERPIDFD or SO_PASSPIDFD,
+ *   which would put a pidfd at the lowest free number, a virtual one
+ *   (ENOPROTOOPT).  connect, bind, listen and accept stay refused too.
  * - epoll_ctl: a real fd of the program's is the kernel's business.  A
  *   virtual fd is a channel: a stream's readiness is its host end's, so
  *   a dup of our fd of the stream joins the instance in its place, with
@@ -45,6 +46,12 @@
 
 #ifndef SYS_epoll_pwait2
 #define SYS_epoll_pwait2 441
+#endif
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
 #endif
 
 /* Answer the call with our new object fd injected. */
@@ -230,18 +237,26 @@ do_socketpair(struct zvm_sv *sv, const struct seccomp_notif *req,
 	return ZVM_H_DONE;
 }
 
-/* A call on a socketpair end: native but for an address; -1 for any
- * other fd (refused). */
+/* A call on a socketpair end: native but for an address and the
+ * options that make a pidfd, which the kernel would put at the lowest
+ * free number, a virtual one (ENOPROTOOPT, as a kernel without them);
+ * -1 for any other fd (refused). */
 static int
 on_socket(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r)
 {
-	struct zvm_inj *j = zvm_inj_get(sv, req->data.args[0]);
+	const __u64 *a = req->data.args;
+	struct zvm_inj *j = zvm_inj_get(sv, a[0]);
+	int nr = req->data.nr;
 
 	if (j == NULL || j->chan != ZVM_INJ_SOCKET)
 		return -1;
-	if (req->data.nr == SYS_sendto && req->data.args[4] != 0)
+	if (nr == SYS_sendto && a[4] != 0)
 		return r->error = EISCONN, ZVM_H_DONE;
+	if ((int)a[1] == SOL_SOCKET && ((nr == SYS_getsockopt &&
+	    (int)a[2] == SO_PEERPIDFD) || (nr == SYS_setsockopt &&
+	    (int)a[2] == SO_PASSPIDFD)))
+		return r->error = ENOPROTOOPT, ZVM_H_DONE;
 	r->cont = 1;
 	return ZVM_H_DONE;
 }

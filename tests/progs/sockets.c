@@ -2,8 +2,8 @@
 /*
  * sockets - socketpair(AF_UNIX) in a sandbox: both ends real, data
  * native, the end seen when the peer closes; no address and no fd ever
- * crosses (sendto with an address, sendmsg), and every other socket call
- * and family stays refused.  "sockets many" makes pairs until one fails
+ * crosses (sendto with an address, sendmsg), no option makes a pidfd,
+ * and every other socket call and family stays refused.  "sockets many" makes pairs until one fails
  * and prints how many, and why.
  */
 #include <fcntl.h>
@@ -22,7 +22,8 @@ main(int argc, char **argv)
 	struct iovec iov = { "m", 1 };
 	struct stat st;
 	char buf[8];
-	int s[2], d[2], on = 1, n;
+	int s[2], d[2], on = 1, n, fd;
+	socklen_t l = sizeof(fd);
 
 	if (argc == 2 && strcmp(argv[1], "many") == 0) {
 		for (n = 0; n < 100000; n++)
@@ -50,6 +51,11 @@ main(int argc, char **argv)
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
 	T(sendmsg(s[0], &mh, 0), -1, EACCES);
+	/* A pidfd would land at the lowest free number, a virtual one. */
+	T(getsockopt(s[0], SOL_SOCKET, 77 /* SO_PEERPIDFD */, &fd, &l), -1,
+	    ENOPROTOOPT);
+	T(setsockopt(s[0], SOL_SOCKET, 76 /* SO_PASSPIDFD */, &on, sizeof(on)),
+	    -1, ENOPROTOOPT);
 	T(connect(s[0], (struct sockaddr *)&sa, sizeof(sa)), -1, EACCES);
 	T(bind(s[0], (struct sockaddr *)&sa, sizeof(sa)), -1, EACCES);
 	T(listen(s[0], 1), -1, EACCES);
