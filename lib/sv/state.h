@@ -142,6 +142,13 @@ struct zvm_pollwait {
 	struct pollfd *p;
 	size_t n, cap;
 	int tick;
+	/* A socket call waiting (lib/sv/sockio): our copy of its end, held
+	 * for the wait (closed with the set), and how far it got. */
+	int held, hold;
+	uint64_t done;		/* messages done (sendmmsg, recvmmsg) */
+	uint64_t part;		/* bytes of the message in progress */
+	uint64_t until;		/* recvmmsg's own timeout (CLOCK_MONOTONIC) */
+	uint64_t intr;		/* what a signal makes it return; 0: EINTR */
 };
 
 /* What an I/O answer changes once it is delivered. */
@@ -299,6 +306,9 @@ int zvm_stat_put(struct zvm_sv *, const struct stat *, uint64_t buf, int x);
 /* Watch our fd for ev while the call waits (-1: only look again every
  * tick).  -1: no memory. */
 int zvm_pw_add(struct zvm_pollwait **, int fd, short ev);
+/* Watch our fd for ev and hold it: zvm_pw_free() closes it.  -1: no
+ * memory (fd left open). */
+int zvm_pw_hold(struct zvm_pollwait **, int fd, short ev);
 void zvm_pw_free(struct zvm_pollwait *);
 
 /* devices.c: /dev/null and the like, in every sandbox. */
