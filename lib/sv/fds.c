@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,7 +129,7 @@ zvm_inj_add(struct zvm_sv *sv, int childfd, int fd, int chan, uint64_t size)
 	sv->inj[i].hashfd = -1;
 	sv->inj[i].dev = 0;
 	sv->inj[i].ino = 0;
-	sv->inj[i].peer = -1;
+	sv->inj[i].pair = -1;
 	sv->inj[i].node = -1;
 	/* Unknown (an fstat that failed): no map of it is ever found, so
 	 * mremap could grow one free.  Not worth the risk: no injection. */
@@ -163,9 +164,8 @@ zvm_inj_drop(struct zvm_sv *sv, uint64_t fdarg)
 		if (j->chan == ZVM_INJ_SCRATCH)
 			zvm_scr_hold(sv, j->node, -1);
 		/* A pair's buffers are gone with its last end. */
-		if (zvm_pair_bytes(j->chan) && (j->peer < 0 ||
-		    sv->inj[j->peer].fd == -1))
-			zvm_buf_give(sv, zvm_pair_bytes(j->chan));
+		if (j->pair >= 0)
+			zvm_pair_unref(sv, j->pair);
 		if (j->chan == ZVM_INJ_EPOLL)
 			zvm_epw_forget(sv, NULL, j - sv->inj);
 	}
@@ -178,14 +178,94 @@ zvm_pair_bytes(int kind)
 	    ZVM_SOCK_BYTES : 0;
 }
 
+/* A new pair record, no end held yet: its index, or -1. */
+static long
+pair_new(struct zvm_sv *sv, int kind, int p[2])
+{
+	struct zvm_pair *n;
+	struct stat st[2];
+	socklen_t l = sizeof(n->type);
+
+	if (fstat(p[0], &st[0]) == -1 || fstat(p[1], &st[1]) == -1)
+		return -1;
+	if (sv->npairs == sv->cappairs) {
+		size_t cap = sv->cappairs ? sv->cappairs * 2 : 16;
+
+		if ((n = realloc(sv->pairs, cap * sizeof(*n))) == NULL)
+			return -1;
+		sv->pairs = n;
+		sv->cappairs = cap;
+	}
+	n = &sv->pairs[sv->npairs];
+	n->kind = kind;
+	n->type = 0;
+	if (kind == ZVM_INJ_SOCKET &&
+	    getsockopt(p[0], SOL_SOCKET, SO_TYPE, &n->type, &l) == -1)
+		return -1;
+	n->dev = st[0].st_dev;
+	n->ino[0] = st[0].st_ino;
+	n->ino[1] = st[1].st_ino;
+	n->refs = 0;
+	n->queued = 0;
+	return (long)sv->npairs++;
+}
+
+long
+zvm_pair_find(struct zvm_sv *sv, int kind, const struct stat *st)
+{
+	/* Newest first: an inode number is unique among live files. */
+	for (size_t i = sv->npairs; i-- > 0;) {
+		const struct zvm_pair *q = &sv->pairs[i];
+
+		if (q->refs && q->kind == kind && q->dev == st->st_dev &&
+		    (q->ino[0] == st->st_ino || q->ino[1] == st->st_ino))
+			return (long)i;
+	}
+	return -1;
+}
+
+void
+zvm_pair_ref(struct zvm_sv *sv, long i)
+{
+	sv->pairs[i].refs++;
+}
+
+void
+zvm_pair_unref(struct zvm_sv *sv, long i)
+{
+	struct zvm_pair *q = &sv->pairs[i];
+
+	if (q->refs && --q->refs == 0) {
+		zvm_buf_give(sv, zvm_pair_bytes(q->kind));
+		/* Its queues went with it, and what they held. */
+		zvm_flight(sv, i, -(long)q->queued);
+	}
+}
+
+void
+zvm_flight(struct zvm_sv *sv, long i, long n)
+{
+	uint64_t d = n < 0 ? (uint64_t)-n : (uint64_t)n;
+
+	if (i >= 0 && n < 0)
+		d = d < sv->pairs[i].queued ? d : sv->pairs[i].queued;
+	if (i >= 0)
+		sv->pairs[i].queued = n < 0 ? sv->pairs[i].queued - d :
+		    sv->pairs[i].queued + d;
+	if (n < 0)
+		sv->inflight -= d < sv->inflight ? d : sv->inflight;
+	else
+		sv->inflight += d;
+}
+
 int
 zvm_inj_pair(struct zvm_sv *sv, int p[2], int kind, int cloexec,
     int child[2])
 {
-	size_t first = sv->ninj;
+	long pi = pair_new(sv, kind, p);
 	int e = 0, added = 0;
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; pi >= 0 && i < 2; i++) {
 		if (zvm_inj_grow(sv) == -1) {
 			e = -ENOMEM;
 			break;
@@ -202,14 +282,15 @@ zvm_inj_pair(struct zvm_sv *sv, int p[2], int kind, int cloexec,
 			e = -ENOMEM;
 			break;
 		}
+		sv->inj[child[i] - ZVM_NVFD].pair = pi;
+		zvm_pair_ref(sv, pi);
 		added++;
 	}
+	if (pi < 0)
+		e = -ENOMEM;
 	for (int i = 0; i < 2; i++)
 		close(p[i]);
-	if (added == 2) {
-		sv->inj[first].peer = (long)first + 1;
-		sv->inj[first + 1].peer = (long)first;
-	} else if (added == 0)
+	if (added == 0)
 		zvm_buf_give(sv, zvm_pair_bytes(kind));
 	return e;
 }
@@ -260,6 +341,9 @@ zvm_inj_closeall(struct zvm_sv *sv)
 	free(sv->clones);
 	sv->clones = NULL;
 	sv->nclones = sv->capclones = 0;
+	free(sv->pairs);
+	sv->pairs = NULL;
+	sv->npairs = sv->cappairs = 0;
 }
 
 int

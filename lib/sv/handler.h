@@ -36,8 +36,12 @@ int zvm_h_fd(struct zvm_sv *, const struct seccomp_notif *,
 int zvm_h_name(struct zvm_sv *, const struct seccomp_notif *,
     struct zvm_resp *);
 
-/* objects.c: epoll, eventfd, timerfd, signalfd. */
+/* objects.c: epoll, eventfd, timerfd, signalfd, socketpair. */
 int zvm_h_obj(struct zvm_sv *, const struct seccomp_notif *,
+    struct zvm_resp *);
+
+/* sockio.c: sendmsg, sendmmsg, recvmsg, recvmmsg on socketpair ends. */
+int zvm_h_sock(struct zvm_sv *, const struct seccomp_notif *,
     struct zvm_resp *);
 
 /* pollio.c: poll, ppoll, select, pselect6. */

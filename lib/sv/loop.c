@@ -230,8 +230,13 @@ retry_poll(struct zvm_sv *sv, struct loop *lp, struct pending *p,
 		due |= p->pw && p->pw->tick;
 	}
 	if (sig) {
+		/* A socket call that moved bytes says how many, as the
+		 * kernel's does (lib/sv/sockio). */
+		if (p->pw && p->pw->intr)
+			r.val = (int64_t)p->pw->intr;
+		else
+			r.error = EINTR;
 		zvm_pw_free(p->pw);
-		r.error = EINTR;
 	} else if (!due)
 		return 1;
 	else {
@@ -240,6 +245,7 @@ retry_poll(struct zvm_sv *sv, struct loop *lp, struct pending *p,
 		if (dispatch(sv, lp, &p->req, &r, &chan, &events) ==
 		    ZVM_H_PEND) {
 			p->pw = sv->pwait;
+			p->deadline = sv->pdeadline;
 			sv->pwait = NULL;
 			return 1;
 		}

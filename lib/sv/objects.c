@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * objects - the kernel objects an event loop is made of: epoll instances,
- * eventfds, timerfds and signalfds.  Each is private to the program (no
- * file, no other process, no network behind it), so refusing them buys
- * nothing and breaks every runtime.  The supervisor makes the object
- * itself and injects it (lib/sv/fds), keeping its own copy; its reads,
- * writes, waits and settings then run natively (CONTINUE on the number
- * alone, as for pipes: numbers are never reused).  What the supervisor
- * must decide:
+ * eventfds, timerfds, signalfds and socketpairs.  Each is private to the
+ * program (no file, no other process, no network behind it), so refusing
+ * them buys nothing and breaks every runtime.  The supervisor makes the
+ * object itself and injects it (lib/sv/fds), keeping its own copy; its
+ * reads, writes, waits and settings then run natively (CONTINUE on the
+ * number alone, as for pipes: numbers are never reused).  What the
+ * supervisor must decide:
  *
  * - timerfd: the _ALARM clocks would wake the host (EPERM, as without
  *   CAP_WAKE_ALARM); the manifest's Timeout still ends the run.
@@ -15,11 +15,14 @@
  *   made here serves the program; a new mask is set through our copy.
  * - socketpair: AF_UNIX only, both ends injected with no copy kept (as
  *   pipe ends, so the peer sees the end); its buffers count against
- *   Memory.  Its ends take send and recv natively, but never an address
- *   (a datagram pair could reach any other socket by name: EISCONN) and
- *   never fds: sendmsg stays refused (lib/sv/proc), so no fd crosses
- *   and recvmsg has none to deliver.  connect, bind, listen and accept
- *   stay refused too.
+ *   Memory while any end is held (lib/sv/fds: struct zvm_pair).  Its
+ *   ends take send, recv and the socket options natively, but never an
+ *   address (a datagram pair could reach any other socket by name:
+ *   EISCONN), nor SO_PEERPIDFD or SO_PASSPIDFD, which would put a pidfd
+ *   at the lowest free number, a virtual one (ENOPROTOOPT).  sendmsg,
+ *   recvmsg and their mmsg forms are the supervisor's (lib/sv/sockio):
+ *   only the program's own real fds cross, and land from 1024 up.
+ *   connect, bind, listen and accept stay refused (lib/sv/proc).
  * - epoll_ctl: a real fd of the program's is the kernel's business.  A
  *   virtual fd is a channel: a stream's readiness is its host end's, so
  *   a dup of our fd of the stream joins the instance in its place, with
@@ -45,6 +48,12 @@
 
 #ifndef SYS_epoll_pwait2
 #define SYS_epoll_pwait2 441
+#endif
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
 #endif
 
 /* Answer the call with our new object fd injected. */
@@ -230,18 +239,26 @@ do_socketpair(struct zvm_sv *sv, const struct seccomp_notif *req,
 	return ZVM_H_DONE;
 }
 
-/* A call on a socketpair end: native but for an address; -1 for any
- * other fd (refused). */
+/* A call on a socketpair end: native but for an address and the
+ * options that make a pidfd, which the kernel would put at the lowest
+ * free number, a virtual one (ENOPROTOOPT, as a kernel without them);
+ * -1 for any other fd (refused). */
 static int
 on_socket(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r)
 {
-	struct zvm_inj *j = zvm_inj_get(sv, req->data.args[0]);
+	const __u64 *a = req->data.args;
+	struct zvm_inj *j = zvm_inj_get(sv, a[0]);
+	int nr = req->data.nr;
 
 	if (j == NULL || j->chan != ZVM_INJ_SOCKET)
 		return -1;
-	if (req->data.nr == SYS_sendto && req->data.args[4] != 0)
+	if (nr == SYS_sendto && a[4] != 0)
 		return r->error = EISCONN, ZVM_H_DONE;
+	if ((int)a[1] == SOL_SOCKET && ((nr == SYS_getsockopt &&
+	    (int)a[2] == SO_PEERPIDFD) || (nr == SYS_setsockopt &&
+	    (int)a[2] == SO_PASSPIDFD)))
+		return r->error = ENOPROTOOPT, ZVM_H_DONE;
 	r->cont = 1;
 	return ZVM_H_DONE;
 }
@@ -305,9 +322,9 @@ zvm_h_obj(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return do_signalfd(sv, req, r);
 	case SYS_socketpair:
 		return do_socketpair(sv, req, r);
-	case SYS_sendto: case SYS_recvfrom: case SYS_recvmsg:
-	case SYS_recvmmsg: case SYS_shutdown: case SYS_getsockopt:
-	case SYS_setsockopt: case SYS_getsockname: case SYS_getpeername:
+	case SYS_sendto: case SYS_recvfrom: case SYS_shutdown:
+	case SYS_getsockopt: case SYS_setsockopt: case SYS_getsockname:
+	case SYS_getpeername:
 		return on_socket(sv, req, r);
 	}
 	return -1;

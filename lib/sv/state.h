@@ -78,8 +78,25 @@ struct zvm_inj {
 	dev_t dev;
 	ino_t ino;
 	int hashfd;
-	long peer;		/* a pipe end: the other end's index, or -1 */
+	long pair;		/* a pipe or socketpair end: its sv->pairs
+				 * index, or -1 */
 	long node;		/* a scratch file: its node, or -1 */
+};
+
+/*
+ * A pipe or socketpair the program made: its buffers count against
+ * Memory while anything holds one of its ends, an fd of the program's or
+ * one the supervisor sent over a socketpair (lib/sv/sockio) that was not
+ * received yet.  Its ends' inodes tell a received end's pair.
+ */
+struct zvm_pair {
+	int kind;		/* ZVM_INJ_PIPE or ZVM_INJ_SOCKET */
+	int type;		/* a socketpair's SOCK_STREAM, _DGRAM, ... */
+	dev_t dev;
+	ino_t ino[2];		/* a pipe's two ends share one */
+	unsigned long refs;	/* 0: gone, its buffers given back */
+	unsigned long queued;	/* fds sent into its sockets' queues, not
+				 * received yet (gone with the pair) */
 };
 
 /* A virtual fd's stream watched by an epoll instance of the program:
@@ -148,6 +165,13 @@ struct zvm_pollwait {
 	struct pollfd *p;
 	size_t n, cap;
 	int tick;
+	/* A socket call waiting (lib/sv/sockio): our copy of its end, held
+	 * for the wait (closed with the set), and how far it got. */
+	int held, hold;
+	uint64_t done;		/* messages done (sendmmsg, recvmmsg) */
+	uint64_t part;		/* bytes of the message in progress */
+	uint64_t until;		/* recvmmsg's own timeout (CLOCK_MONOTONIC) */
+	uint64_t intr;		/* what a signal makes it return; 0: EINTR */
 };
 
 /* What an I/O answer changes once it is delivered. */
@@ -201,6 +225,11 @@ struct zvm_sv {
 	uint64_t granted, exits;	/* thread clones let through, exits */
 	struct zvm_epwatch *epw;
 	size_t nepw, capepw;
+	struct zvm_pair *pairs;	/* never reused, as inj numbers */
+	size_t npairs, cappairs;
+	/* fds in flight: sent over a socketpair, not received yet, in the
+	 * queue of a pair still there (lib/sv/sockio). */
+	uint64_t inflight;
 	struct zvm_scratch scr;
 };
 
@@ -264,6 +293,15 @@ uint64_t zvm_pair_bytes(int kind);
  * the other failed stays, alone, until the program closes it. */
 int zvm_inj_pair(struct zvm_sv *, int p[2], int kind, int cloexec,
     int child[2]);
+/* The live pair of kind whose end st is (fstat of a received fd), or -1. */
+long zvm_pair_find(struct zvm_sv *, int kind, const struct stat *st);
+/* One more, or one less, hold on pair i's ends; the last one gone gives
+ * its buffers back. */
+void zvm_pair_ref(struct zvm_sv *, long i);
+void zvm_pair_unref(struct zvm_sv *, long i);
+/* n fds sent into (n > 0) or received from (n < 0) the queue of a
+ * socket of pair i (-1: unknown), for sv->inflight. */
+void zvm_flight(struct zvm_sv *, long i, long n);
 /* Thread tid makes a call: a clone it made is done. */
 void zvm_clone_done(struct zvm_sv *, pid_t tid);
 /* A thread exits. */
@@ -292,6 +330,9 @@ int zvm_stat_put(struct zvm_sv *, const struct stat *, uint64_t buf, int x);
 /* Watch our fd for ev while the call waits (-1: only look again every
  * tick).  -1: no memory. */
 int zvm_pw_add(struct zvm_pollwait **, int fd, short ev);
+/* Watch our fd for ev and hold it: zvm_pw_free() closes it.  -1: no
+ * memory (fd left open). */
+int zvm_pw_hold(struct zvm_pollwait **, int fd, short ev);
 void zvm_pw_free(struct zvm_pollwait *);
 
 /* devices.c: /dev/null and the like, in every sandbox. */

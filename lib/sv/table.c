@@ -14,7 +14,7 @@
 #include "sv/handler.h"
 #include "sv/table.h"
 
-enum { F_PROC, F_RW, F_INJ, F_POLL, F_FD, F_NAME, F_OBJ };
+enum { F_PROC, F_RW, F_INJ, F_POLL, F_FD, F_NAME, F_OBJ, F_SOCK };
 
 #ifndef SYS_epoll_pwait2
 #define SYS_epoll_pwait2 441
@@ -38,10 +38,12 @@ family(int nr)
 	case SYS_timerfd_settime: case SYS_timerfd_gettime:
 	case SYS_signalfd: case SYS_signalfd4:
 	case SYS_socketpair: case SYS_sendto: case SYS_recvfrom:
-	case SYS_recvmsg: case SYS_recvmmsg: case SYS_shutdown:
-	case SYS_getsockopt: case SYS_setsockopt: case SYS_getsockname:
-	case SYS_getpeername:
+	case SYS_shutdown: case SYS_getsockopt: case SYS_setsockopt:
+	case SYS_getsockname: case SYS_getpeername:
 		return F_OBJ;
+	case SYS_sendmsg: case SYS_recvmsg: case SYS_sendmmsg:
+	case SYS_recvmmsg:
+		return F_SOCK;
 	case SYS_close: case SYS_close_range: case SYS_dup: case SYS_dup2:
 	case SYS_dup3: case SYS_fcntl: case SYS_fstat: case SYS_lseek:
 	case SYS_ioctl: case SYS_fchdir: case SYS_getdents:
@@ -110,6 +112,9 @@ zvm_table_serve(struct zvm_sv *sv, const struct seccomp_notif *req,
 		break;
 	case F_OBJ:
 		h = zvm_h_obj(sv, req, r);
+		break;
+	case F_SOCK:
+		h = zvm_h_sock(sv, req, r);
 		break;
 	}
 	return h >= 0 ? h : zvm_h_proc(sv, req, r);

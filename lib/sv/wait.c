@@ -2,9 +2,12 @@
 /*
  * wait - the set a waiting poll or select watches while it sits in the
  * loop's pending table: our fds standing for the program's streams, and
- * a tick flag for what no fd of ours can stand for.
+ * a tick flag for what no fd of ours can stand for.  A socket call's set
+ * holds our copy of its end for the wait, as the kernel holds the file
+ * for a call blocked on it.
  */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "sv/state.h"
 
@@ -32,11 +35,23 @@ zvm_pw_add(struct zvm_pollwait **wp, int fd, short ev)
 	return 0;
 }
 
+int
+zvm_pw_hold(struct zvm_pollwait **wp, int fd, short ev)
+{
+	if (zvm_pw_add(wp, fd, ev) == -1)
+		return -1;
+	(*wp)->held = 1;
+	(*wp)->hold = fd;
+	return 0;
+}
+
 void
 zvm_pw_free(struct zvm_pollwait *w)
 {
 	if (w == NULL)
 		return;
+	if (w->held)
+		close(w->hold);
 	free(w->p);
 	free(w);
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * sockets - socketpair(AF_UNIX) in a sandbox: both ends real, data
- * native, the end seen when the peer closes; no address and no fd ever
- * crosses (sendto with an address, sendmsg), and every other socket call
- * and family stays refused.  "sockets many" makes pairs until one fails
- * and prints how many, and why.
+ * native, the end seen when the peer closes; no address ever crosses
+ * (sendto or sendmsg with an address), no option makes a pidfd, and every
+ * other socket call and family stays refused.  The fds sendmsg may pass
+ * are fdpass's.  "sockets many" makes pairs until one fails and prints
+ * how many, and why.
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -22,7 +23,8 @@ main(int argc, char **argv)
 	struct iovec iov = { "m", 1 };
 	struct stat st;
 	char buf[8];
-	int s[2], d[2], on = 1, n;
+	int s[2], d[2], on = 1, n, fd;
+	socklen_t l = sizeof(fd);
 
 	if (argc == 2 && strcmp(argv[1], "many") == 0) {
 		for (n = 0; n < 100000; n++)
@@ -49,7 +51,16 @@ main(int argc, char **argv)
 	    EISCONN);
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
-	T(sendmsg(s[0], &mh, 0), -1, EACCES);
+	T(sendmsg(s[0], &mh, 0), 1, 0);
+	T(recv(s[1], buf, sizeof(buf), 0), 1, 0);
+	mh.msg_name = &sa;
+	mh.msg_namelen = sizeof(sa);
+	T(sendmsg(s[0], &mh, 0), -1, EISCONN);
+	/* A pidfd would land at the lowest free number, a virtual one. */
+	T(getsockopt(s[0], SOL_SOCKET, 77 /* SO_PEERPIDFD */, &fd, &l), -1,
+	    ENOPROTOOPT);
+	T(setsockopt(s[0], SOL_SOCKET, 76 /* SO_PASSPIDFD */, &on, sizeof(on)),
+	    -1, ENOPROTOOPT);
 	T(connect(s[0], (struct sockaddr *)&sa, sizeof(sa)), -1, EACCES);
 	T(bind(s[0], (struct sockaddr *)&sa, sizeof(sa)), -1, EACCES);
 	T(listen(s[0], 1), -1, EACCES);
@@ -62,6 +73,7 @@ main(int argc, char **argv)
 	T(socketpair(AF_UNIX, SOCK_DGRAM, 0, d), 0, 0);
 	T(sendto(d[0], "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)), -1,
 	    EISCONN);
+	T(sendmsg(d[0], &mh, 0), -1, EISCONN);	/* a name would be reached */
 	T(send(d[0], "xyz", 3, 0), 3, 0);
 	T(recv(d[1], buf, 1, 0), 1, 0);	/* the rest of it is gone */
 	T(shutdown(d[0], SHUT_WR), 0, 0);
