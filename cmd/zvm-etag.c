@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -205,30 +206,75 @@ summary(unsigned long n, const char *one, const char *many)
 		warnx("WARNING: %lu %s", n, n == 1 ? one : many);
 }
 
-/* Check one CHECKFILE; returns its exit status. */
-static int
-check_file(const char *path)
+/* What checking one CHECKFILE found, for its verdict. */
+struct tally {
+	const char *label;
+	unsigned long nbad, nproper, nok, nfail, nread, nskip;
+	int rc;			/* ZVM_EXIT_NO, or a verdict already made */
+	int final;		/* rc is the verdict (unreadable, broken) */
+};
+
+/*
+ * A report's tcp: channel: one end of a stream.  Its etag is checked
+ * against the other end's, in another report given, once all are read.
+ */
+struct stream {
+	char *uri;
+	unsigned char digest[ZVM_ETAG_LEN];
+	int writer;		/* it wrote (puts > 0) */
+	uint64_t node;		/* its report's Node, 0: none */
+	size_t file;		/* its report, in tally[] */
+	int paired;
+};
+
+static struct stream *streams;
+static size_t nstreams;
+
+static void
+add_stream(const struct zvm_sumline *l, uint64_t node, size_t file)
+{
+	struct stream *s;
+
+	if (nstreams % 16 == 0 && (streams = realloc(streams,
+	    (nstreams + 16) * sizeof(*streams))) == NULL)
+		errx(ZVM_EXIT_OSERR, "out of memory");
+	s = &streams[nstreams++];
+	if ((s->uri = strdup(l->name)) == NULL)
+		errx(ZVM_EXIT_OSERR, "out of memory");
+	memcpy(s->digest, l->digest, sizeof(s->digest));
+	s->writer = !l->prefix;
+	s->node = node;
+	s->file = file;
+	s->paired = 0;
+}
+
+/* Check one CHECKFILE into *t; its tcp: channels go to streams[]. */
+static void
+check_file(const char *path, struct tally *t, size_t file)
 {
 	int in = strcmp(path, "-") == 0, fd, missing, h;
 	uint64_t size;
 	char what[80];
 	const char *label = in ? "<stdin>" : path;
-	unsigned long nbad = 0, nproper = 0, nok = 0, nfail = 0, nread = 0,
-	    nskip = 0;
 	struct zvm_sumreader r;
 	struct zvm_sumline l;
 	unsigned char d[ZVM_ETAG_LEN];
 	struct stat st;
 	size_t len;
 	char *buf;
-	int got, rc = ZVM_EXIT_NO;
+	int got;
 
+	memset(t, 0, sizeof(*t));
+	t->label = label;
+	t->rc = ZVM_EXIT_NO;
 	if ((fd = in ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
 	    zvm_read_fd(fd, &buf, &len) == -1) {
 		warn("%s", label);
 		if (fd > STDIN_FILENO)
 			close(fd);
-		return ZVM_EXIT_NOINPUT;
+		t->rc = ZVM_EXIT_NOINPUT;
+		t->final = 1;
+		return;
 	}
 	if (!in)
 		close(fd);
@@ -245,18 +291,24 @@ check_file(const char *path)
 				warnx("%s:%u: %s", label, l.line, l.why);
 			else
 				warnx("%s: %s", label, l.why);
-			rc = ZVM_EXIT_DATAERR;
+			t->rc = ZVM_EXIT_DATAERR;
 			continue;
 		}
 		if (l.kind == ZVM_SUM_BAD) {
-			nbad++;
+			t->nbad++;
 			if (warnings)
 				warnx("%s:%u: improperly formatted XXH128 "
 				    "checksum line: %s", label, l.line, l.why);
 		}
 		if (l.kind != ZVM_SUM_ENTRY)
 			continue;
-		nproper++;
+		t->nproper++;
+		/* A network stream: checked against its other end. */
+		if (l.form == ZVM_SUM_CHANNEL &&
+		    strncasecmp(l.name, "tcp:", 4) == 0) {
+			add_stream(&l, r.node, file);
+			continue;
+		}
 		/*
 		 * A report's channel: only regular files can be checked.
 		 * The std uris name zvm-run's own streams, never ours.
@@ -264,25 +316,25 @@ check_file(const char *path)
 		if (l.form == ZVM_SUM_CHANNEL && (l.name[0] != '/' ||
 		    zvm_std_alias(l.name) >= 0 ||
 		    (stat(l.name, &st) == 0 && !S_ISREG(st.st_mode)))) {
-			nskip++;
+			t->nskip++;
 			continue;
 		}
 		h = hash_file(l.name, l.name, l.prefix ? l.prefix_len :
 		    UINT64_MAX, d, &missing, &size);
 		if (h == -1) {
 			if (missing) {
-				nskip++;
+				t->nskip++;
 				continue;
 			}
-			nread++;
+			t->nread++;
 			if (!status)
 				result(l.name, "FAILED open or read");
 		} else if (h == 1 || memcmp(d, l.digest, sizeof d) != 0) {
-			nfail++;
+			t->nfail++;
 			if (!status)
 				result(l.name, "FAILED");
 		} else {
-			nok++;
+			t->nok++;
 			/* Say so when the digest covered only a prefix. */
 			snprintf(what, sizeof what, "OK (first %llu of %llu "
 			    "bytes)", (unsigned long long)l.prefix_len,
@@ -296,23 +348,132 @@ check_file(const char *path)
 	free(buf);
 	if (got == -1)
 		errx(ZVM_EXIT_OSERR, "out of memory");
-	if (rc == ZVM_EXIT_DATAERR)
-		return rc;
-	if (nproper == 0)
-		warnx("%s: no properly formatted checksum lines found", label);
-	else if (!status) {
-		summary(nbad, "line is improperly formatted",
-		    "lines are improperly formatted");
-		summary(nread, "listed file could not be read",
-		    "listed files could not be read");
-		summary(nfail, "computed checksum did NOT match",
-		    "computed checksums did NOT match");
-		if (nok == 0 && nskip)
-			warnx("%s: no file was verified", label);
+	if (t->rc == ZVM_EXIT_DATAERR)
+		t->final = 1;
+}
+
+/* Host and port of a tcp: uri, split at its last ':' (in place). */
+static void
+split_uri(char *uri, char **host, char **port)
+{
+	char *c = strrchr(uri + 4, ':');
+
+	*host = uri + 4;
+	*port = c ? c + 1 : uri + strlen(uri);
+	if (c)
+		*c = '\0';
+}
+
+static int
+wildcard(const char *h)
+{
+	return strcmp(h, "0.0.0.0") == 0 || strcmp(h, "[::]") == 0;
+}
+
+/*
+ * The reader at the other end of writer w, or NULL: by node ids (node N
+ * writes to tcp:P:, node P reads from tcp:N:), else the same port with
+ * the same host, a wildcard one (the reader bound every address), or the
+ * only reader left on that port.
+ */
+static struct stream *
+other_end(struct stream *w)
+{
+	char wu[512], ru[512], *wh, *wp, *rh, *rp;
+	struct stream *only = NULL, *wild = NULL;
+	size_t nport = 0;
+
+	snprintf(wu, sizeof(wu), "%s", w->uri);
+	split_uri(wu, &wh, &wp);
+	for (size_t i = 0; i < nstreams; i++) {
+		struct stream *r = &streams[i];
+
+		if (r->writer || r->paired || r->file == w->file)
+			continue;
+		snprintf(ru, sizeof(ru), "%s", r->uri);
+		split_uri(ru, &rh, &rp);
+		if (zvm_all_digits(wh)) {
+			if (w->node && r->node == strtoull(wh, NULL, 10) &&
+			    zvm_all_digits(rh) && strtoull(rh, NULL, 10) == w->node)
+				return r;
+			continue;
+		}
+		if (strcmp(rp, wp) != 0 || zvm_all_digits(rh))
+			continue;
+		if (strcasecmp(rh, wh) == 0)
+			return r;
+		if (wildcard(rh) && wild == NULL)
+			wild = r;
+		nport++;
+		only = r;
 	}
-	if (nproper && nok && !nfail && !nread && !(strict && nbad))
+	return wild ? wild : nport == 1 ? only : NULL;
+}
+
+/* Pair every stream's ends and compare their etags. */
+static void
+check_streams(struct tally *t)
+{
+	char name[1024];
+
+	for (size_t i = 0; i < nstreams; i++) {
+		struct stream *w = &streams[i], *r;
+
+		if (!w->writer || (r = other_end(w)) == NULL)
+			continue;
+		w->paired = r->paired = 1;
+		snprintf(name, sizeof(name), "%s (%s -> %s)", w->uri,
+		    t[w->file].label, t[r->file].label);
+		if (memcmp(w->digest, r->digest, sizeof(w->digest)) == 0) {
+			t[w->file].nok++;
+			t[r->file].nok++;
+			if (!status && !quiet)
+				result(name, "OK");
+		} else {
+			t[w->file].nfail++;
+			t[r->file].nfail++;
+			if (!status)
+				result(name, "FAILED");
+		}
+	}
+	for (size_t i = 0; i < nstreams; i++) {
+		if (!streams[i].paired) {
+			t[streams[i].file].nskip++;
+			if (warnings)
+				warnx("%s: %s: no other end of the stream in "
+				    "the reports given", t[streams[i].file].label,
+				    streams[i].uri);
+		}
+		free(streams[i].uri);
+	}
+	free(streams);
+	streams = NULL;
+	nstreams = 0;
+}
+
+/* The exit status of one CHECKFILE, its warnings said. */
+static int
+verdict(const struct tally *t)
+{
+	if (t->final)
+		return t->rc;
+	if (t->nproper == 0)
+		warnx("%s: no properly formatted checksum lines found",
+		    t->label);
+	else if (!status) {
+		summary(t->nbad, "line is improperly formatted",
+		    "lines are improperly formatted");
+		summary(t->nread, "listed file could not be read",
+		    "listed files could not be read");
+		summary(t->nfail, "computed checksum did NOT match",
+		    "computed checksums did NOT match");
+		if (t->nok == 0 && t->nskip)
+			warnx("%s: no file was verified", t->label);
+	}
+	if (t->nproper && t->nok && !t->nfail && !t->nread &&
+	    !(strict && t->nbad))
 		return ZVM_EXIT_OK;
-	return rc;
+	return t->rc;
 }
 
 int
@@ -374,10 +535,19 @@ main(int argc, char *argv[])
 	}
 	if (!check)
 		rc = compute(argc, argv);
-	else
+	else {
+		struct tally *t = calloc((size_t)argc, sizeof(*t));
+
+		if (t == NULL)
+			errx(ZVM_EXIT_OSERR, "out of memory");
 		for (i = 0; i < argc; i++)
-			if ((r = check_file(argv[i])) > rc)
+			check_file(argv[i], &t[i], (size_t)i);
+		check_streams(t);
+		for (i = 0; i < argc; i++)
+			if ((r = verdict(&t[i])) > rc)
 				rc = r;
+		free(t);
+	}
 	if (zvm_close_stdout() == -1) {
 		warn("<stdout>");
 		return ZVM_EXIT_IOERR;

@@ -398,6 +398,7 @@ main(int argc, char *argv[])
 		break;
 	}
 	zvm_sandbox_end(&child);
+	rep.node = m.value[ZVM_K_NODE] ? m.node : 0;
 
 	/* 4. Report and status.  Our messages start a line of their own on
 	 * a stderr the program wrote to. */

@@ -51,6 +51,12 @@ etag() {
 	grep -qx "Channel = tcp:127.0.0.1:$port,/dev/stdin,0,$(etag rr /dev/stdin),[0-9]*,1288895,0,0" rr
 	[ "$(etag rr /dev/stdin)" = "$(etag rw /dev/stdout)" ]
 	[ "$(etag rr /dev/stdin)" = "$(xxhsum -H2 in | cut -d' ' -f1)" ]
+	# zvm-etag pairs the two ends and compares them; a change is seen.
+	run -0 zvm-etag -c rr rw
+	assert_line "tcp:127.0.0.1:$port (rw -> rr): OK"
+	sed "/^Channel = tcp:/s/,[0-9a-f]\{32\},/,00000000000000000000000000000000,/" rr >rr2
+	run -1 zvm-etag -c rr2 rw
+	assert_line "tcp:127.0.0.1:$port (rw -> rr2): FAILED"
 	# The writer first: it tries again until the reader has bound.
 	rm out
 	as_nobody zvm-run -r rw mw &
@@ -198,7 +204,10 @@ etag() {
 	wait "$p1"
 	wait "$p3"
 	sort -n in | tac | cmp - out
-	# Each stream's etag is the same on both of its ends.
-	[ "$(etag r1 /dev/stdout)" = "$(etag r2 /dev/stdin)" ]
-	[ "$(etag r2 /dev/stdout)" = "$(etag r3 /dev/stdin)" ]
+	# Each stream's etag is the same on both of its ends: zvm-etag pairs
+	# them by the reports' Node lines.
+	grep -qx 'Node = 2' r2
+	run -0 zvm-etag -c r1 r2 r3
+	assert_line "tcp:2: (r1 -> r2): OK"
+	assert_line "tcp:3: (r2 -> r3): OK"
 }

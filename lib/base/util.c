@@ -493,3 +493,14 @@ zvm_close_stdout(void)
 	errno = saved ? saved : EIO;
 	return bad ? -1 : 0;
 }
+
+int
+zvm_all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}

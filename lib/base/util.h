@@ -97,6 +97,9 @@ const char *zvm_strerror(int code);
  * (ZeroVM's bases).  No sign, no blanks, no empty value, nothing above
  * max.  Returns 0, or -1 with *why set to a static explanation.
  */
+/* Is s one or more decimal digits and nothing else? */
+int zvm_all_digits(const char *s);
+
 int zvm_parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out,
     const char **why);
 

@@ -114,6 +114,8 @@ write_zvm(const struct zvm_report *r, struct zvm_buf *b)
 	if (r->memory_etag_on)
 		zvm_buf_printf(b, "MemoryEtag = %s\n", r->memory_etag_done ?
 		    r->memory_etag : "none");
+	if (r->node)
+		zvm_buf_printf(b, "Node = %ju\n", (uintmax_t)r->node);
 	if (r->scratch_on)
 		zvm_buf_printf(b, "Scratch = %ju,%ju\n",
 		    (uintmax_t)r->scratch_bytes, (uintmax_t)r->scratch_entries);
@@ -255,6 +257,8 @@ write_json(const struct zvm_report *r, struct zvm_buf *b)
 		else
 			zvm_buf_adds(b, "null");
 	}
+	if (r->node)
+		zvm_buf_printf(b, ",\"node\":%ju", (uintmax_t)r->node);
 	if (r->scratch_on)
 		zvm_buf_printf(b, ",\"scratch\":{\"bytes\":%ju,"
 		    "\"entries\":%ju}", (uintmax_t)r->scratch_bytes,

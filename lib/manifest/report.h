@@ -73,6 +73,7 @@ struct zvm_report {
 	 * program's scratch directory held at once. */
 	int scratch_on;
 	uint64_t scratch_bytes, scratch_entries;
+	uint64_t node;		/* the manifest's Node; 0: none */
 };
 
 /*

@@ -167,6 +167,7 @@ report_next(struct zvm_sumreader *r, struct zvm_sumline *out)
 			return 1;
 		}
 		r->state = 1;
+		r->node = r->json.node;
 	}
 	if (r->next == r->json.n) {
 		r->state = 2;
@@ -375,8 +376,13 @@ report_line(struct zvm_sumreader *r, char *s, size_t n,
 	val = eq + 1;
 	vlen = trimmed(&val, n - (size_t)(eq - s) - 1);
 	if (klen != 7 || memcmp(key, "Channel", 7) != 0) {
+		const char *why;
+
 		if (!r->report)
 			return not_sum;
+		if (klen == 4 && memcmp(key, "Node", 4) == 0 &&
+		    zvm_parse_uint(val, vlen, UINT32_MAX, &r->node, &why) == -1)
+			r->node = 0;
 		out->kind = ZVM_SUM_SKIP;
 		return NULL;
 	}

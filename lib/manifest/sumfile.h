@@ -76,6 +76,7 @@ int zvm_sum_prefix(const char *get_size, size_t nget, const char *puts,
 struct zvm_sumjson {
 	struct zvm_sumjson_chan *chan;	/* owned */
 	size_t n;
+	uint64_t node;		/* "node": the report's node; 0: none */
 	char *names;		/* owned */
 	unsigned line;		/* a bad report: the line, */
 	char why[128];		/* and what is wrong */
@@ -112,6 +113,9 @@ struct zvm_sumreader {
 	int state;		/* report: 0 unread, 1 reading, 2 done */
 	struct zvm_sumjson json;	/* owned */
 	size_t next;		/* the next json channel */
+	/* A report's Node key (zvm: the line before its channels; json:
+	 * "node"): which node of a cluster job ran; 0: none. */
+	uint64_t node;
 };
 
 void zvm_sumreader_init(struct zvm_sumreader *, const char *buf, size_t len,

@@ -454,7 +454,8 @@ static int
 shape(struct jp *j, size_t root, struct zvm_sumjson *out)
 {
 	unsigned char d[ZVM_ETAG_LEN];
-	size_t ch, c, u;
+	size_t ch, c, u, nd;
+	const char *why;
 	int i, on;
 
 	if (j->n[root].type != J_OBJ) {
@@ -464,6 +465,10 @@ shape(struct jp *j, size_t root, struct zvm_sumjson *out)
 	typed(j, root, "state", 1, J_STR, -1);
 	for (i = 0; numkeys[i]; i++)
 		typed(j, root, numkeys[i], 0, J_NUM, -1);
+	if ((nd = typed(j, root, "node", 0, J_NUM, -1)) != NONE &&
+	    zvm_parse_uint(j->start + j->n[nd].str, j->n[nd].len, UINT32_MAX,
+	    &out->node, &why) == -1)
+		out->node = 0;
 	typed(j, root, "message", 0, J_STR, -1);
 	typed(j, root, "cpu", 0, J_OBJ, -1);
 	typed(j, root, "denied", 0, J_OBJ, -1);

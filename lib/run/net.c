@@ -50,18 +50,6 @@ zvm_net_split(const char *uri, char *host, size_t hcap, char *port,
 	return 0;
 }
 
-/* Is h a node id (digits only)? */
-static int
-node_id(const char *h)
-{
-	if (*h == '\0')
-		return 0;
-	for (; *h; h++)
-		if (*h < '0' || *h > '9')
-			return 0;
-	return 1;
-}
-
 static int
 resolve(const char *host, const char *port, int passive,
     struct addrinfo **res)
@@ -92,7 +80,7 @@ zvm_net_check(const struct zvm_manifest *m, struct zvm_source *s,
 	if (zvm_net_split(c->uri, host, sizeof(host), port, sizeof(port)) ==
 	    -1)
 		goto bad;
-	if (node_id(host)) {
+	if (zvm_all_digits(host)) {
 		struct zvm_ns_addr ns;
 		const char *why;
 
