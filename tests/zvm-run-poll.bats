@@ -133,6 +133,10 @@ same() {
 	same "$(printf '%s\n' "1 0x1 0 t=mid" "1 0x10 0")" later
 }
 
+@test "poll: a signal the call's mask blocks does not end a ppoll; it is caught after" {
+	same "0 caught t=mid" masked
+}
+
 @test "poll: a caught signal ends a wait with EINTR" {
 	same "-1 EINTR" intr
 }

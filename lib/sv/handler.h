@@ -47,6 +47,9 @@ int zvm_h_sock(struct zvm_sv *, const struct seccomp_notif *,
 /* pollio.c: poll, ppoll, select, pselect6. */
 int zvm_h_poll(struct zvm_sv *, const struct seccomp_notif *,
     struct zvm_resp *);
+/* The signal mask a waiting ppoll or pselect6 gave (bit n-1 for signal
+ * n), read from the program; 0 for none, or for any other call. */
+uint64_t zvm_poll_sigmask(struct zvm_sv *, const struct seccomp_notif *);
 
 /* proc.c: the process calls (exec, exit_group, signals) and every call
  * no family serves: denied, with the errno that fits it. */

@@ -226,7 +226,8 @@ retry_poll(struct zvm_sv *sv, struct loop *lp, struct pending *p,
 
 	if (now >= p->sigcheck) {
 		p->sigcheck = now + SIG_TICK;
-		sig = zvm_tr_signalled(&sv->tr, (pid_t)p->req.pid);
+		sig = zvm_tr_signalled(&sv->tr, (pid_t)p->req.pid,
+		    zvm_poll_sigmask(sv, &p->req));
 		due |= p->pw && p->pw->tick;
 	}
 	if (sig) {

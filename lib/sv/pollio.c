@@ -18,9 +18,10 @@
  * A signal cannot interrupt it (the
  * filter has WAIT_KILLABLE_RECV, for exact I/O), so the loop looks at the
  * thread's pending signals now and then, and a caught one ends the wait
- * with EINTR, as it ends a native poll.  The signal mask of ppoll and
- * pselect6 cannot be put on the thread for the wait (zvm-run(1),
- * CAVEATS).
+ * with EINTR, as it ends a native poll; a signal the call's own mask
+ * (ppoll, pselect6) blocks does not.  That mask cannot be put on the
+ * thread for the wait, so a signal it unblocks while the thread's mask
+ * blocks it waits until the call returns (zvm-run(1), CAVEATS).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -191,6 +192,28 @@ time_left(struct zvm_sv *sv, int kind, uint64_t arg, uint64_t dl)
 	if (kind == 2)
 		t.frac /= 1000;
 	(void)zvm_tr_poke(&sv->tr, arg, &t, sizeof(t));
+}
+
+uint64_t
+zvm_poll_sigmask(struct zvm_sv *sv, const struct seccomp_notif *req)
+{
+	const __u64 *a = req->data.args;
+	uint64_t mask = 0, ptr = 0, len = 0, ss[2];
+
+	if (req->data.nr == SYS_ppoll) {
+		ptr = a[3];
+		len = a[4];
+	} else if (req->data.nr == SYS_pselect6 && a[5] &&
+	    zvm_tr_peek(&sv->tr, a[5], ss, sizeof(ss)) == 0) {
+		ptr = ss[0];
+		len = ss[1];
+	}
+	/* The kernel takes a sigset of 8 bytes (else EINVAL, at the call's
+	 * start: it never gets to wait). */
+	if (ptr == 0 || len != sizeof(mask) ||
+	    zvm_tr_peek(&sv->tr, ptr, &mask, sizeof(mask)) < 0)
+		return 0;
+	return mask;
 }
 
 /* poll and ppoll: a[0] fds, a[1] nfds, a[2] timeout (ms or timespec). */

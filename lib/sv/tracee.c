@@ -267,7 +267,7 @@ mask_of(const char *status, const char *name)
 }
 
 int
-zvm_tr_signalled(struct zvm_tracee *tr, pid_t tid)
+zvm_tr_signalled(struct zvm_tracee *tr, pid_t tid, uint64_t also)
 {
 	char path[64], st[4096];
 	uint64_t pend;
@@ -284,7 +284,7 @@ zvm_tr_signalled(struct zvm_tracee *tr, pid_t tid)
 		return 0;
 	st[k] = '\0';
 	pend = mask_of(st, "\nSigPnd:") | mask_of(st, "\nShdPnd:");
-	return (pend & ~mask_of(st, "\nSigBlk:") &
+	return (pend & ~(mask_of(st, "\nSigBlk:") | also) &
 	    mask_of(st, "\nSigCgt:")) != 0;
 }
 

@@ -88,8 +88,9 @@ int zvm_tr_addfd(struct zvm_tracee *, uint64_t id, int srcfd, int newfd,
 unsigned long zvm_tr_threads(struct zvm_tracee *);
 /* Is tid one of the program's threads? */
 int zvm_tr_is_thread(struct zvm_tracee *, pid_t tid);
-/* Has thread tid a caught signal pending, not blocked? */
-int zvm_tr_signalled(struct zvm_tracee *, pid_t tid);
+/* Has thread tid a caught signal pending, blocked neither by its mask
+ * nor by also (a call's own mask: bit n-1 for signal n)? */
+int zvm_tr_signalled(struct zvm_tracee *, pid_t tid, uint64_t also);
 /* Send sig to thread tid of the program. */
 void zvm_tr_signal(struct zvm_tracee *, pid_t tid, int sig);
 /* The program's address space in bytes (/proc/PID/statm), or

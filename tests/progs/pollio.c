@@ -16,6 +16,10 @@
  *   pollio opath PATH             an O_PATH fd: poll and select
  *   pollio intr                   poll stdin forever; SIGALRM after 0.3 s
  *                                 (no SA_RESTART) must end it with EINTR
+ *   pollio masked                 ppoll stdin for 0.8 s with SIGALRM in
+ *                                 its mask, SIGALRM after 0.3 s: the
+ *                                 call times out, then the handler
+ *                                 runs: "0 caught t="
  *   pollio sleep                  poll(NULL, 0, 200) as a sleep
  *   pollio later                  waits on its own pipe and stdin; a
  *                                 thread writes to the pipe after 0.3 s,
@@ -57,10 +61,13 @@ fail(void)
 	return 0;
 }
 
+static volatile sig_atomic_t alarmed;
+
 static void
 on_alarm(int sig)
 {
 	(void)sig;
+	alarmed = 1;
 }
 
 static void *
@@ -205,6 +212,26 @@ main(int argc, char **argv)
 		if (poll(p, 1, -1) < 0)
 			return fail();
 		printf("poll returned\n");
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "masked") == 0) {
+		struct timespec to = { 0, 800000000 };
+		struct sigaction sa;
+		sigset_t mask;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_alarm;
+		sigaction(SIGALRM, &sa, NULL);
+		sigemptyset(&mask);
+		sigaddset(&mask, SIGALRM);
+		ualarm(300000, 0);
+		p[0].fd = 0;
+		p[0].events = POLLIN;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if ((n = ppoll(p, 1, &to, &mask)) < 0)
+			return fail();
+		printf("%d %s t=%ld\n", n, alarmed ? "caught" : "not-yet",
+		    tenths());
 		return 0;
 	}
 	if (argc == 2 && strcmp(argv[1], "sleep") == 0) {
