@@ -230,22 +230,33 @@ struct stream {
 static struct stream *streams;
 static size_t nstreams;
 
+/* One stream end per part of the uri: a broadcast (parts joined by
+ * ';') sent the same bytes to each of its readers. */
 static void
 add_stream(const struct zvm_sumline *l, uint64_t node, size_t file)
 {
-	struct stream *s;
+	const char *u = l->name;
 
-	if (nstreams % 16 == 0 && (streams = realloc(streams,
-	    (nstreams + 16) * sizeof(*streams))) == NULL)
-		errx(ZVM_EXIT_OSERR, "out of memory");
-	s = &streams[nstreams++];
-	if ((s->uri = strdup(l->name)) == NULL)
-		errx(ZVM_EXIT_OSERR, "out of memory");
-	memcpy(s->digest, l->digest, sizeof(s->digest));
-	s->writer = !l->prefix;
-	s->node = node;
-	s->file = file;
-	s->paired = 0;
+	for (;;) {
+		const char *e = strchr(u, ';');
+		size_t len = e ? (size_t)(e - u) : strlen(u);
+		struct stream *s;
+
+		if (nstreams % 16 == 0 && (streams = realloc(streams,
+		    (nstreams + 16) * sizeof(*streams))) == NULL)
+			errx(ZVM_EXIT_OSERR, "out of memory");
+		s = &streams[nstreams++];
+		if ((s->uri = strndup(u, len)) == NULL)
+			errx(ZVM_EXIT_OSERR, "out of memory");
+		memcpy(s->digest, l->digest, sizeof(s->digest));
+		s->writer = !l->prefix;
+		s->node = node;
+		s->file = file;
+		s->paired = 0;
+		if (e == NULL)
+			return;
+		u = e + 1;
+	}
 }
 
 /* Check one CHECKFILE into *t; its tcp: channels go to streams[]. */

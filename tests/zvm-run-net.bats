@@ -147,7 +147,7 @@ etag() {
 	run -65 --separate-stderr zvm-edit -e '/dev/stdin:puts=1,put_size=1' mr
 	[[ "$stderr" == *"mr:6: Channel /dev/stdin: network channels are read-only or write-only"* ]]
 	run -65 --separate-stderr reader "tcp:127.0.0.1:$port;tcp:127.0.0.1:$port" out
-	[ "$stderr" = "zvm-manifest: Channel /dev/stdin: multi-source uris (';') are not supported" ]
+	[ "$stderr" = "zvm-manifest: Channel /dev/stdin: several sources for one read channel (ZeroVM's vote) are not supported; ';' is for a write-only channel's broadcast" ]
 }
 
 @test "tcp: two sandboxes in two network namespaces, one veth between them" {
@@ -210,4 +210,52 @@ etag() {
 	run -0 zvm-etag -c r1 r2 r3
 	assert_line "tcp:2: (r1 -> r2): OK"
 	assert_line "tcp:3: (r2 -> r3): OK"
+}
+
+@test "tcp: a write channel of several ends (';') sends every byte to each reader, node ids or addresses" {
+	cd "$W"
+	seq 1 100000 >in
+	p1=$(free_port)
+	p2=$(free_port)
+	reader "tcp:127.0.0.1:$p1" o1 >r1
+	reader "tcp:127.0.0.1:$p2" o2 >r2
+	writer "tcp:127.0.0.1:$p1;tcp:127.0.0.1:$p2" in >w
+	as_nobody zvm-run -r rep1 r1 &
+	a=$!
+	as_nobody zvm-run -r rep2 r2 &
+	b=$!
+	run -0 as_nobody zvm-run -r repw w
+	wait "$a"
+	wait "$b"
+	cmp in o1
+	cmp in o2
+	run -0 zvm-etag -c repw rep1 rep2
+	assert_line "tcp:127.0.0.1:$p1 (repw -> rep1): OK"
+	assert_line "tcp:127.0.0.1:$p2 (repw -> rep2): OK"
+	# ZeroVM's form: node ids, through the name server.
+	rm -f nsport o1 o2
+	(zvm-ns -t 20 -P nsport 3 >/dev/null &)
+	for _ in $(seq 50); do
+		[ -s nsport ] && break
+		sleep 0.05
+	done
+	ns="udp:127.0.0.1:$(cat nsport)"
+	zvm-manifest -E -t 20 --node 1 --name-server "$ns" \
+	    --stdout "tcp:2:;tcp:3:" /usr/bin/cat @in >n1
+	zvm-manifest -E -t 20 --node 2 --name-server "$ns" --stdin tcp:1: \
+	    --stdout o1 /usr/bin/cat >n2
+	zvm-manifest -E -t 20 --node 3 --name-server "$ns" --stdin tcp:1: \
+	    --stdout o2 /usr/bin/cat >n3
+	as_nobody zvm-run -r q2 n2 &
+	a=$!
+	as_nobody zvm-run -r q3 n3 &
+	b=$!
+	run -0 as_nobody zvm-run -r q1 n1
+	wait "$a"
+	wait "$b"
+	cmp in o1
+	cmp in o2
+	run -0 zvm-etag -c q1 q2 q3
+	assert_line "tcp:2: (q1 -> q2): OK"
+	assert_line "tcp:3: (q1 -> q3): OK"
 }

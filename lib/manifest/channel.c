@@ -329,6 +329,30 @@ network_uri_ok(const char *uri)
 	return zvm_nameserver_ok(ns, &why);
 }
 
+/* A broadcast: tcp: uris joined by ';', at most 64. */
+static int
+broadcast_ok(const char *uri)
+{
+	char part[301];
+	int n = 0;
+
+	for (const char *p = uri;; n++) {
+		const char *e = strchr(p, ';');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		if (n == 64 || len >= sizeof(part) || strncasecmp(p, "tcp:",
+		    4) != 0)
+			return 0;
+		memcpy(part, p, len);
+		part[len] = '\0';
+		if (!network_uri_ok(part))
+			return 0;
+		if (e == NULL)
+			return 1;
+		p = e + 1;
+	}
+}
+
 /*
  * What is wrong with an alias, or NULL.  zvm-run matches the paths a
  * program opens after tidying them lexically (zvm_path_lexical()), so an
@@ -381,10 +405,17 @@ zvm_channel_check(const struct zvm_channel *c, const char *file,
 	unsigned line = c->line;
 	size_t nerr = d->nerr;
 
-	if (strchr(c->uri, ';'))
+	if (strchr(c->uri, ';') && !broadcast_ok(c->uri))
 		zvm_diag_add(d, 0, ZVM_E_CHANNEL, file, line,
 		    "Channel %.64s: multi-source uris (';') are not "
-		    "supported", a);
+		    "supported but as several tcp:host:port", a);
+	else if (strchr(c->uri, ';') && acc != ZVM_ACC_WRITE)
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, file, line,
+		    "Channel %.64s: several sources for one read channel "
+		    "(ZeroVM's vote) are not supported; ';' is for a "
+		    "write-only channel's broadcast", a);
+	else if (strchr(c->uri, ';'))
+		;			/* a broadcast, each part checked */
 	else if (strncasecmp(c->uri, "tcp:", 4) == 0) {
 		if (!network_uri_ok(c->uri))
 			zvm_diag_add(d, 0, ZVM_E_CHANNEL, file, line,

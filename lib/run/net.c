@@ -63,9 +63,10 @@ resolve(const char *host, const char *port, int passive,
 	return getaddrinfo(host, port, &hints, res);
 }
 
-void
-zvm_net_check(const struct zvm_manifest *m, struct zvm_source *s,
-    struct zvm_diag *d)
+/* Check one end of c (its uri part u); node ids set e->node. */
+static void
+check_end(const struct zvm_manifest *m, const struct zvm_source *s,
+    struct zvm_netend *ne, struct zvm_diag *d)
 {
 	const struct zvm_channel *c = s->c;
 	char host[300], port[16];
@@ -74,12 +75,13 @@ zvm_net_check(const struct zvm_manifest *m, struct zvm_source *s,
 	char *end;
 	int r;
 
-	s->kind = ZVM_SRC_FIFO;
-	s->net = 1;
-	s->fd = -1;
-	if (zvm_net_split(c->uri, host, sizeof(host), port, sizeof(port)) ==
-	    -1)
-		goto bad;
+	if (zvm_net_split(ne->uri, host, sizeof(host), port, sizeof(port)) ==
+	    -1) {
+		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
+		    "Channel %s: %s: expected tcp:host:port", c->alias,
+		    ne->uri);
+		return;
+	}
 	if (zvm_all_digits(host)) {
 		struct zvm_ns_addr ns;
 		const char *why;
@@ -88,7 +90,7 @@ zvm_net_check(const struct zvm_manifest *m, struct zvm_source *s,
 		    m->value[ZVM_K_NODE] == NULL)
 			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
 			    "Channel %s: %s: a node id needs the NameServer and "
-			    "Node keys", c->alias, c->uri);
+			    "Node keys", c->alias, ne->uri);
 		else if (zvm_ns_parse_server(m->value[ZVM_K_NAMESERVER], &ns,
 		    &why) == -1)
 			zvm_diag_add(d, 0, ZVM_E_VALUE, m->name,
@@ -97,27 +99,68 @@ zvm_net_check(const struct zvm_manifest *m, struct zvm_source *s,
 		else if (*port && (strtoul(port, &end, 10) > 65535 || *end))
 			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
 			    "Channel %s: %s: the port must be 1 to 65535",
-			    c->alias, c->uri);
-		s->node = (uint32_t)strtoul(host, NULL, 10);
+			    c->alias, ne->uri);
+		ne->node = (uint32_t)strtoul(host, NULL, 10);
 		return;
 	}
 	p = strtoul(port, &end, 10);
 	if (*port == '\0' || *end != '\0' || p < 1 || p > 65535) {
 		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
 		    "Channel %s: %s: the port must be 1 to 65535", c->alias,
-		    c->uri);
+		    ne->uri);
 		return;
 	}
 	if ((r = resolve(host, port, s->acc == ZVM_ACC_READ, &ai)) != 0) {
 		zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
-		    "Channel %s: %s: %s", c->alias, c->uri, gai_strerror(r));
+		    "Channel %s: %s: %s", c->alias, ne->uri, gai_strerror(r));
 		return;
 	}
 	freeaddrinfo(ai);
-	return;
-bad:
-	zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
-	    "Channel %s: %s: expected tcp:host:port", c->alias, c->uri);
+}
+
+void
+zvm_net_check(const struct zvm_manifest *m, struct zvm_source *s,
+    struct zvm_diag *d)
+{
+	const char *u = s->c->uri;
+	size_t n = 1;
+
+	s->kind = ZVM_SRC_FIFO;
+	s->net = 1;
+	s->fd = -1;
+	for (const char *p = u; (p = strchr(p, ';')) != NULL; p++)
+		n++;
+	if ((s->ends = calloc(n, sizeof(*s->ends))) == NULL) {
+		zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *e = strchr(u, ';');
+		size_t len = e ? (size_t)(e - u) : strlen(u);
+
+		s->ends[i].fd = -1;
+		if ((s->ends[i].uri = strndup(u, len)) == NULL) {
+			zvm_diag_add(d, 0, ZVM_E_NOMEM, m->name, 0,
+			    "out of memory");
+			return;
+		}
+		s->nends++;
+		check_end(m, s, &s->ends[i], d);
+		u = e ? e + 1 : u + len;
+	}
+}
+
+void
+zvm_net_free(struct zvm_source *s)
+{
+	for (size_t i = 0; i < s->nends; i++) {
+		if (i > 0 && s->ends[i].fd >= 0)
+			close(s->ends[i].fd);
+		free(s->ends[i].uri);
+	}
+	free(s->ends);
+	s->ends = NULL;
+	s->nends = 0;
 }
 
 static uint64_t
@@ -131,10 +174,10 @@ now_ms(void)
 
 static int
 fail(struct zvm_error *e, const char *manifest, const struct zvm_source *s,
-    const char *what, int err)
+    const struct zvm_netend *ne, const char *what, int err)
 {
 	zvm_error_set(e, ZVM_E_SYS, manifest, s->c->line, "Channel %s: %s: %s",
-	    s->c->alias, s->c->uri, what);
+	    s->c->alias, ne->uri, what);
 	e->sys_errno = err;
 	return -1;
 }
@@ -142,38 +185,40 @@ fail(struct zvm_error *e, const char *manifest, const struct zvm_source *s,
 /* The addresses of s's uri, to bind (passive) or to connect to: 0, or -1
  * with e set. */
 static int
-addresses(const struct zvm_source *s, int passive, struct addrinfo **ai,
-    const char *manifest, struct zvm_error *e)
+addresses(const struct zvm_source *s, const struct zvm_netend *ne,
+    int passive, struct addrinfo **ai, const char *manifest,
+    struct zvm_error *e)
 {
 	char host[300], port[16];
 	int r;
 
-	if (zvm_net_split(s->c->uri, host, sizeof(host), port, sizeof(port)) ==
+	if (zvm_net_split(ne->uri, host, sizeof(host), port, sizeof(port)) ==
 	    -1)
-		return fail(e, manifest, s, "bad uri", EINVAL);
+		return fail(e, manifest, s, ne, "bad uri", EINVAL);
 	if ((r = resolve(host, port, passive, ai)) != 0) {
 		zvm_error_set(e, ZVM_E_CHANNEL, manifest, s->c->line,
-		    "Channel %s: %s: %s", s->c->alias, s->c->uri,
+		    "Channel %s: %s: %s", s->c->alias, ne->uri,
 		    gai_strerror(r));
 		return -1;
 	}
 	return 0;
 }
 
-/* A read-only channel: bound and listening, in s->fd. */
+/* A read-only channel: bound and listening, in its end's fd. */
 static int
 bind_one(struct zvm_source *s, const char *manifest, struct zvm_error *e)
 {
+	struct zvm_netend *ne = &s->ends[0];
 	struct addrinfo *ai, *a, any;
 	struct sockaddr_in sin;
 	int fd = -1, one = 1, err = 0;
 
-	if (s->node) {
+	if (ne->node) {
 		/* A node's read channel: every address, the uri's port or
 		 * any free one, which the name server hands on. */
 		char host[300], port[16];
 
-		(void)zvm_net_split(s->c->uri, host, sizeof(host), port,
+		(void)zvm_net_split(ne->uri, host, sizeof(host), port,
 		    sizeof(port));
 		memset(&sin, 0, sizeof(sin));
 		sin.sin_family = AF_INET;
@@ -184,7 +229,7 @@ bind_one(struct zvm_source *s, const char *manifest, struct zvm_error *e)
 		any.ai_addr = (struct sockaddr *)&sin;
 		any.ai_addrlen = sizeof(sin);
 		ai = &any;
-	} else if (addresses(s, 1, &ai, manifest, e) == -1)
+	} else if (addresses(s, ne, 1, &ai, manifest, e) == -1)
 		return -1;
 	for (a = ai; a; a = a->ai_next) {
 		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC |
@@ -205,8 +250,8 @@ bind_one(struct zvm_source *s, const char *manifest, struct zvm_error *e)
 	if (ai != &any)
 		freeaddrinfo(ai);
 	if (fd == -1)
-		return fail(e, manifest, s, "bind", err);
-	s->fd = fd;
+		return fail(e, manifest, s, ne, "bind", err);
+	ne->fd = fd;
 	return 0;
 }
 
@@ -253,8 +298,9 @@ try_connect(const struct addrinfo *ai, uint64_t left, int *err)
 /* A write-only channel: connected to ai, in s->fd, or -2 past the
  * deadline. */
 static int
-connect_to(struct zvm_source *s, const struct addrinfo *ai, uint64_t deadline,
-    uint64_t timeout, const char *manifest, struct zvm_error *e)
+connect_to(struct zvm_source *s, struct zvm_netend *ne,
+    const struct addrinfo *ai, uint64_t deadline, uint64_t timeout,
+    const char *manifest, struct zvm_error *e)
 {
 	char why[128];
 	int fd, err = ETIMEDOUT;
@@ -265,11 +311,11 @@ connect_to(struct zvm_source *s, const struct addrinfo *ai, uint64_t deadline,
 		if (t >= deadline)
 			break;
 		if ((fd = try_connect(ai, deadline - t, &err)) >= 0) {
-			s->fd = fd;
+			ne->fd = fd;
 			return 0;
 		}
 		if (fd == -2)
-			return fail(e, manifest, s, "connect", err);
+			return fail(e, manifest, s, ne, "connect", err);
 		t = now_ms();
 		if (t < deadline) {
 			struct timespec ts = { 0, 1000000L * (long)(deadline -
@@ -280,42 +326,42 @@ connect_to(struct zvm_source *s, const struct addrinfo *ai, uint64_t deadline,
 	}
 	snprintf(why, sizeof(why), "no peer to connect to within the Timeout "
 	    "(%llu s)", (unsigned long long)timeout);
-	return fail(e, manifest, s, why, err), -2;
+	return fail(e, manifest, s, ne, why, err), -2;
 }
 
 /* A write-only channel to a host or address: resolved, connected. */
 static int
-connect_one(struct zvm_source *s, uint64_t deadline, uint64_t timeout,
-    const char *manifest, struct zvm_error *e)
+connect_one(struct zvm_source *s, struct zvm_netend *ne, uint64_t deadline,
+    uint64_t timeout, const char *manifest, struct zvm_error *e)
 {
 	struct addrinfo *ai;
 	int r;
 
-	if (addresses(s, 0, &ai, manifest, e) == -1)
+	if (addresses(s, ne, 0, &ai, manifest, e) == -1)
 		return -1;
-	r = connect_to(s, ai, deadline, timeout, manifest, e);
+	r = connect_to(s, ne, ai, deadline, timeout, manifest, e);
 	freeaddrinfo(ai);
 	return r;
 }
 
 /* A write-only channel to a node, at the address the name server gave. */
 static int
-connect_node(struct zvm_source *s, uint64_t deadline, uint64_t timeout,
-    const char *manifest, struct zvm_error *e)
+connect_node(struct zvm_source *s, struct zvm_netend *ne, uint64_t deadline,
+    uint64_t timeout, const char *manifest, struct zvm_error *e)
 {
 	struct sockaddr_in sin;
 	struct addrinfo ai;
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(s->peer.ip);
-	sin.sin_port = htons(s->peer.port);
+	sin.sin_addr.s_addr = htonl(ne->peer.ip);
+	sin.sin_port = htons(ne->peer.port);
 	memset(&ai, 0, sizeof(ai));
 	ai.ai_family = AF_INET;
 	ai.ai_socktype = SOCK_STREAM;
 	ai.ai_addr = (struct sockaddr *)&sin;
 	ai.ai_addrlen = sizeof(sin);
-	return connect_to(s, &ai, deadline, timeout, manifest, e);
+	return connect_to(s, ne, &ai, deadline, timeout, manifest, e);
 }
 
 /*
@@ -337,8 +383,8 @@ ask_names(struct zvm_source *s, size_t n, const struct zvm_manifest *m,
 	int rc = -1;
 
 	for (size_t i = 0; i < n; i++)
-		if (s[i].net && s[i].node)
-			k++;
+		for (size_t j = 0; s[i].net && j < s[i].nends; j++)
+			k += s[i].ends[j].node != 0;
 	if (k == 0)
 		return 0;
 	if (zvm_ns_parse_server(m->value[ZVM_K_NAMESERVER], &ns, &why) == -1) {
@@ -351,33 +397,41 @@ ask_names(struct zvm_source *s, size_t n, const struct zvm_manifest *m,
 	}
 	req.node = (uint32_t)m->node;
 	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < n; i++) {
-			struct sockaddr_storage ss;
-			socklen_t len = sizeof(ss);
-			uint16_t port = 0;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; s[i].net && j < s[i].nends; j++) {
+				struct zvm_netend *ne = &s[i].ends[j];
+				struct sockaddr_storage ss;
+				socklen_t len = sizeof(ss);
+				uint16_t port = 0;
 
-			if (!s[i].net || !s[i].node ||
-			    (s[i].acc == ZVM_ACC_READ) != (pass == 0))
-				continue;
-			if (pass == 0 && getsockname(s[i].fd,
-			    (struct sockaddr *)&ss, &len) == 0)
-				port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-			req.rec[req.nbind + req.nconnect].host = s[i].node;
-			req.rec[req.nbind + req.nconnect].port = port;
-			if (pass == 0)
-				req.nbind++;
-			else
-				req.nconnect++;
-		}
+				if (!ne->node || (s[i].acc == ZVM_ACC_READ) !=
+				    (pass == 0))
+					continue;
+				if (pass == 0 && getsockname(ne->fd,
+				    (struct sockaddr *)&ss, &len) == 0)
+					port = ntohs(((struct sockaddr_in *)
+					    &ss)->sin_port);
+				req.rec[req.nbind + req.nconnect].host =
+				    ne->node;
+				req.rec[req.nbind + req.nconnect].port = port;
+				if (pass == 0)
+					req.nbind++;
+				else
+					req.nconnect++;
+			}
 	t = now_ms();
 	if (zvm_ns_resolve(ns, &req, 0, t < deadline ? (unsigned)(deadline -
 	    t) : 1, &rep, NULL, e) == 0) {
 		size_t c = rep.nbind;
 
 		for (size_t i = 0; i < n; i++)
-			if (s[i].net && s[i].node && s[i].acc == ZVM_ACC_WRITE) {
-				s[i].peer.ip = rep.rec[c].host;
-				s[i].peer.port = rep.rec[c++].port;
+			for (size_t j = 0; s[i].net && j < s[i].nends; j++) {
+				struct zvm_netend *ne = &s[i].ends[j];
+
+				if (!ne->node || s[i].acc != ZVM_ACC_WRITE)
+					continue;
+				ne->peer.ip = rep.rec[c].host;
+				ne->peer.port = rep.rec[c++].port;
 			}
 		rc = 0;
 	} else {
@@ -411,7 +465,7 @@ accept_all(struct zvm_source *s, size_t n, uint64_t deadline,
 	}
 	for (size_t i = 0; i < n; i++)
 		if (s[i].net && s[i].acc == ZVM_ACC_READ) {
-			p[k].fd = s[i].fd;
+			p[k].fd = s[i].ends[0].fd;
 			p[k].events = POLLIN;
 			idx[k++] = i;
 		}
@@ -423,7 +477,8 @@ accept_all(struct zvm_source *s, size_t n, uint64_t deadline,
 			break;
 		r = poll(p, k, deadline - t > 1000 ? 1000 : (int)(deadline - t));
 		if (r < 0 && errno != EINTR) {
-			fail(e, manifest, &s[idx[0]], "poll", errno);
+			fail(e, manifest, &s[idx[0]], &s[idx[0]].ends[0],
+			    "poll", errno);
 			goto out;
 		}
 		for (size_t j = 0; r > 0 && j < k; j++) {
@@ -432,18 +487,19 @@ accept_all(struct zvm_source *s, size_t n, uint64_t deadline,
 
 			if (p[j].fd < 0 || !(p[j].revents & POLLIN))
 				continue;
-			c = accept4(sj->fd, NULL, NULL, SOCK_CLOEXEC |
+			c = accept4(sj->ends[0].fd, NULL, NULL, SOCK_CLOEXEC |
 			    SOCK_NONBLOCK);
 			if (c == -1) {
 				if (errno == EAGAIN || errno == ECONNABORTED ||
 				    errno == EINTR)
 					continue;
-				fail(e, manifest, sj, "accept", errno);
+				fail(e, manifest, sj, &sj->ends[0], "accept",
+				    errno);
 				goto out;
 			}
 			/* One connection: the listener goes. */
-			close(sj->fd);
-			sj->fd = c;
+			close(sj->ends[0].fd);
+			sj->ends[0].fd = c;
 			p[j].fd = -1;
 			waiting--;
 		}
@@ -483,14 +539,19 @@ zvm_net_open(struct zvm_source *s, size_t n, const struct zvm_manifest *m,
 	if ((r = ask_names(s, n, m, deadline, e)) < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
-		if (s[i].net && s[i].acc == ZVM_ACC_WRITE &&
-		    (r = (s[i].node ? connect_node : connect_one)(&s[i],
-		    deadline, timeout, manifest, e)) < 0)
-			return r;
+		for (size_t j = 0; s[i].net && s[i].acc == ZVM_ACC_WRITE &&
+		    j < s[i].nends; j++) {
+			struct zvm_netend *ne = &s[i].ends[j];
+
+			if ((r = (ne->node ? connect_node : connect_one)(&s[i],
+			    ne, deadline, timeout, manifest, e)) < 0)
+				return r;
+		}
 	if ((r = accept_all(s, n, deadline, timeout, manifest, e)) < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
 		if (s[i].net) {
+			s[i].fd = s[i].ends[0].fd;
 			s[i].nonblock = 1;
 			s[i].kind = ZVM_SRC_FIFO;
 		}

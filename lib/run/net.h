@@ -26,6 +26,10 @@ int zvm_net_split(const char *uri, char *host, size_t hcap, char *port,
 void zvm_net_check(const struct zvm_manifest *, struct zvm_source *,
     struct zvm_diag *);
 
+/* Free what zvm_net_check() gave s (the fds of its ends but the first,
+ * which is s->fd). */
+void zvm_net_free(struct zvm_source *s);
+
 /*
  * Make the sockets of every network source, ZeroVM's order: bind every
  * read-only channel, ask m's NameServer where the node ids of the

@@ -290,11 +290,7 @@ zvm_source_check(const struct zvm_manifest *m, struct zvm_source **out,
 		s[n].acc = zvm_channel_access(c);
 		s[n].kind = -1;
 		s[n].std = zvm_std_alias(c->uri);
-		if (strchr(c->uri, ';'))
-			zvm_diag_add(d, 0, ZVM_E_CHANNEL, m->name, c->line,
-			    "Channel %s: multi-source channels (';') are not "
-			    "supported", c->alias);
-		else if (strncasecmp(c->uri, "tcp:", 4) == 0 &&
+		if (strncasecmp(c->uri, "tcp:", 4) == 0 &&
 		    image_alias(c))
 			not_image(m, c, d);
 		else if (strncasecmp(c->uri, "tcp:", 4) == 0)
@@ -501,9 +497,12 @@ zvm_source_free(struct zvm_source *s, size_t n)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (s[i].std < 0 && s[i].fd > 2)
 			close(s[i].fd);
+		if (s[i].net)
+			zvm_net_free(&s[i]);
+	}
 	zvm_source_cleanup(s, n);
 	free(s);
 }

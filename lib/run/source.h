@@ -24,6 +24,14 @@ enum zvm_src_kind {
 	ZVM_SRC_DIR		/* a directory image (read-only); fd O_PATH */
 };
 
+/* One end of a tcp: channel: a part of its uri. */
+struct zvm_netend {
+	char *uri;		/* "tcp:HOST:PORT", owned */
+	uint32_t node;		/* HOST is this node id (0: none) */
+	struct zvm_ns_addr peer;	/* that node's, from the name server */
+	int fd;			/* -1 until made */
+};
+
 struct zvm_source {
 	const struct zvm_channel *c;	/* borrowed from the manifest */
 	int acc;		/* enum zvm_access */
@@ -33,8 +41,10 @@ struct zvm_source {
 	int tty;		/* a terminal */
 	int nonblock;		/* fd is ours and O_NONBLOCK */
 	int net;		/* a tcp: channel: a socket (lib/run/net) */
-	uint32_t node;		/* its host is this node id (0: none) */
-	struct zvm_ns_addr peer;	/* that node's, from the name server */
+	/* Its ends: one, or for a write channel whose uri joins several
+	 * with ';', one each (a broadcast); fd is ends[0]'s. */
+	struct zvm_netend *ends;
+	size_t nends;
 	uint64_t size;		/* regular: known end (grows with writes) */
 	uint64_t rpos, wpos;	/* regular, sequential: next read, write */
 	int partial;		/* the last byte written was not a newline */

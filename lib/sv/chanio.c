@@ -333,16 +333,53 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
  * without blocking.  *blocked says the stream stopped taking bytes (as
  * opposed to an error): the caller parks the rest of a blocking write.
  */
+/*
+ * A broadcast (a tcp: write channel with several ends): the bytes its
+ * first end took go to each other end too, whole, so every reader gets
+ * the same stream; a slow reader holds the writer up, as ZeroVM's PUSH
+ * with a high-water mark of 1 did, never past the Timeout.  0 or -errno.
+ */
+static int
+broadcast(struct zvm_sv *sv, const struct zvm_source *s,
+    const unsigned char *b, size_t n)
+{
+	for (size_t i = 1; i < s->nends; i++) {
+		size_t done = 0;
+
+		while (done < n) {
+			struct pollfd p = { s->ends[i].fd, POLLOUT, 0 };
+			ssize_t k = write(s->ends[i].fd, b + done, n - done);
+			uint64_t now;
+
+			if (k > 0) {
+				done += (size_t)k;
+				continue;
+			}
+			if (k == 0 || (errno != EAGAIN && errno != EINTR))
+				return k == 0 ? -EIO : -errno;
+			if ((now = zvm_tr_now()) >= sv->deadline)
+				return -ETIMEDOUT;
+			(void)poll(&p, 1, (int)((sv->deadline - now) /
+			    1000000 + 1));
+		}
+	}
+	return 0;
+}
+
 static ssize_t
 write_stream(struct zvm_sv *sv, struct zvm_source *s, size_t len,
     int *blocked)
 {
 	size_t done = 0;
 	ssize_t k;
+	int e;
 
 	*blocked = 0;
 	if (s->nonblock || (s->kind == ZVM_SRC_CHR && !s->tty)) {
 		k = write(s->fd, sv->buf, len);
+		if (k > 0 && s->nends > 1 && (e = broadcast(sv, s, sv->buf,
+		    (size_t)k)) < 0)
+			return e;
 		/* A FIFO of ours that is full takes a part, then EAGAIN. */
 		if ((k < 0 && errno == EAGAIN) || (k >= 0 && (size_t)k < len &&
 		    s->kind == ZVM_SRC_FIFO))

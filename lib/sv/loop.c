@@ -92,6 +92,7 @@ dispatch(struct zvm_sv *sv, struct loop *lp, const struct seccomp_notif *req,
 		it.it_value.tv_sec = lp->timeout;
 		timerfd_settime(lp->timerfd, 0, &it, NULL);
 		lp->t0 = zvm_tr_now();
+		sv->deadline = lp->t0 + lp->timeout * 1000000000ULL;
 	}
 	return h;
 }

@@ -208,6 +208,9 @@ struct zvm_sv {
 	/* The call being served, when it is a blocking write resumed from
 	 * the pending table (0, 0 for a new call). */
 	uint64_t wdone, wwant;
+	/* When the Timeout ends the run (CLOCK_MONOTONIC ns; 0 before the
+	 * exec): no wait of a handler's own may go past it. */
+	uint64_t deadline;
 	/* The same for a poll or select: its wait set (NULL until a
 	 * handler makes one) and its deadline (0 for a new call). */
 	struct zvm_pollwait *pwait;

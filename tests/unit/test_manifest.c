@@ -436,10 +436,18 @@ static const struct row rows[] = {
 	    "'tcp:10.0.0.1': expected tcp:host:port\n", NULL },
 	{ "';' list of files", GOOD "Channel = /tmp/a;/tmp/b,/dev/m,0,0,0,0,1,1"
 	    "\n", 0, 0, "", -1, "E channel t:8: Channel /dev/m: multi-source "
-	    "uris (';') are not supported\n", NULL },
-	{ "';' list of tcp uris", GOOD "Channel = tcp:1:;tcp:2:,/dev/m,0,0,1,1,"
-	    "0,0\n", 0, 0, "", -1, "E channel t:8: Channel /dev/m: multi-source "
-	    "uris (';') are not supported\n", NULL },
+	    "uris (';') are not supported but as several tcp:host:port\n",
+	    NULL },
+	{ "';' list of tcp uris to read", GOOD "Channel = tcp:1:;tcp:2:,/dev/m,"
+	    "0,0,1,1,0,0\n", 0, 0, "", -1, "E channel t:8: Channel /dev/m: "
+	    "several sources for one read channel (ZeroVM's vote) are not "
+	    "supported; ';' is for a write-only channel's broadcast\n", NULL },
+	{ "';' list of tcp uris to write", GOOD "Channel = tcp:1:;tcp:[::1]:80,"
+	    "/dev/m,0,0,0,0,1,1\n", 0, 0, "", 0, "", NULL },
+	{ "';' with one bad part", GOOD "Channel = tcp:1:;tcp:1.2.3:80,/dev/m,"
+	    "0,0,0,0,1,1\n", 0, 0, "", -1, "E channel t:8: Channel /dev/m: "
+	    "multi-source uris (';') are not supported but as several "
+	    "tcp:host:port\n", NULL },
 
 	/* ---- every bad line, in order ---- */
 	{ "many errors, all reported", "Version = 1\nProgram =\nTimeout = 0\n"
