@@ -5,6 +5,14 @@
 load helper
 load zvm-run-helper
 
+# The sshd of the remote-hosts test, if one was started, and $W.
+teardown() {
+	if [ -s "$W/ssh/pid" ]; then
+		kill "$(cat "$W/ssh/pid")" || true
+	fi
+	rm -rf "$W"
+}
+
 # example NAME: cd to a copy of examples/NAME in $W, for nobody to run;
 # make runs as from a shell, not as a sub-make of make check.
 example() {
@@ -73,6 +81,85 @@ example() {
 		grep -qx 'State = ok' "out/$n.manifest.report"
 	done
 	[ "$(awk 'NR > 1 && $7 == 0' out/jobs.log | wc -l)" -eq 3 ]
+}
+
+# sshd_up: a throwaway sshd on 127.0.0.1 and a free high port, its keys and
+# config in $W/ssh, for the remote-hosts recipe. Test-only details: it
+# logs in as root with a temporary key, and its ForceCommand runs every
+# remote command as nobody (setpriv), with HOME in $W/ssh/home and the
+# suite's tools first on PATH; host1 and host2 in ssh_config both name it.
+sshd_up() {
+	local d="$W/ssh" port try i
+	mkdir -p "$d/home" /run/sshd
+	chmod 777 "$d/home"
+	ssh-keygen -q -t ed25519 -N '' -f "$d/hostkey"
+	ssh-keygen -q -t ed25519 -N '' -f "$d/key"
+	cp "$d/key.pub" "$d/authorized_keys"
+	for try in 1 2 3 4 5; do
+		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		cat >"$d/sshd_config" <<EOT
+ListenAddress 127.0.0.1:$port
+HostKey $d/hostkey
+PidFile none
+AuthorizedKeysFile $d/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+ForceCommand cd $d/home && exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=$d/home SHELL=/bin/sh PATH=$ZVM_BUILD:/usr/bin:/bin /bin/sh -c "\$SSH_ORIGINAL_COMMAND"
+EOT
+		# In the foreground, its pid known at once for teardown; up
+		# when it logs that it listens, or gone if the port was taken.
+		/usr/sbin/sshd -D -f "$d/sshd_config" -E "$d/sshd.log" \
+		    </dev/null >/dev/null 2>&1 3>&- &
+		echo $! >"$d/pid"
+		for i in $(seq 100); do
+			grep -q '^Server listening' "$d/sshd.log" 2>/dev/null && break
+			kill -0 "$(cat "$d/pid")" 2>/dev/null || break
+			sleep 0.05
+		done
+		grep -q '^Server listening' "$d/sshd.log" 2>/dev/null && break
+		rm -f "$d/pid"
+	done
+	[ -s "$d/pid" ]
+	cat >"$d/ssh_config" <<EOT
+Host host1 host2
+	HostName 127.0.0.1
+	Port $port
+	User root
+	IdentityFile $d/key
+	IdentitiesOnly yes
+	StrictHostKeyChecking no
+	UserKnownHostsFile /dev/null
+	BatchMode yes
+	LogLevel ERROR
+EOT
+	export PARALLEL_SSH="ssh -F $d/ssh_config"
+}
+
+@test "examples/batch: the README's GNU parallel recipe for remote hosts, over a local sshd" {
+	example batch
+	sshd_up
+	run -0 ssh -F "$W/ssh/ssh_config" host2 id -u
+	assert_output 65534
+	awk '/^```sh$/{n++; on=1; next} /^```$/{on=0} on && n == 3' README.md >recipe.sh
+	grep -q -- '^parallel -S host1,host2 ' recipe.sh
+	run -0 sh -e recipe.sh
+	for f in in/*.txt; do
+		n=$(basename "$f" .txt)
+		[ "$(cat "out/$n.txt")" = "$(LC_ALL=C sort "$f")" ]
+		grep -qx 'State = ok' "out/$n.report"
+		grep -qx 'Exit = 0' "out/$n.report"
+		# Run on the far side: its channels are in the remote workdir.
+		grep -q "^Channel = $W/ssh/home/.parallel/tmp/[^,]*/out/$n.txt,/dev/stdout,0,$(zvm-etag "out/$n.txt" | cut -c1-32)," \
+		    "out/$n.report"
+	done
+	# Every job once, each exit 0; both hosts used; nothing left there.
+	[ "$(awk 'NR > 1 && $7 == 0' out/remote.log | wc -l)" -eq 3 ]
+	[ "$(awk 'NR > 1' out/remote.log | wc -l)" -eq 3 ]
+	[ "$(awk 'NR > 1 { print $2 }' out/remote.log | sort -u | tr '\n' ' ')" = 'host1 host2 ' ]
+	[ "$(find "$W/ssh/home/.parallel/tmp" -type f | wc -l)" -eq 0 ]
 }
 
 @test "examples/quota-sweep: the smallest quotas found are exact, and plotted" {
