@@ -185,7 +185,7 @@ bench: deps all $(PROGS) $(FLOORS)
 lint: deps
 	sh scripts/layers
 	mandoc -Tlint -W warning $(MANS)
-	shellcheck -s sh scripts/deps scripts/layers $(wildcard examples/*.sh examples/*/*.sh) $(filter-out %.c,$(wildcard bench/*))
+	shellcheck -s sh scripts/deps scripts/layers $(wildcard examples/*.sh examples/*/*.sh examples/*/*.sbatch) $(filter-out %.c,$(wildcard bench/*))
 	shellcheck -s bash $(wildcard completions/bash/zvm-*) $(wildcard tests/*.bash)
 	for f in $(wildcard completions/zsh/_zvm-*); do zsh -n $$f || exit 1; done
 
