@@ -63,7 +63,9 @@ same() {
 
 @test "poll: a wait ends when data comes, and the read gets it" {
 	# The writer stays a while after: no POLLHUP yet.
-	IN="eval sleep 0.3; echo hello; sleep 1"
+	# It writes 0.8 s in, long after a loaded machine has started the
+	# program, so the wait is a real one.
+	IN="eval sleep 0.8; echo hello; sleep 1"
 	zp read 0 5000
 	[ "$output" = "1 0x1 hello" ]
 	zp poll 0 in -1
