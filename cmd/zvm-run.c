@@ -239,6 +239,34 @@ write_report(const struct zvm_report *rep, int fmt, int fd, const char *name)
 	zvm_buf_free(&b);
 }
 
+/*
+ * The report of a run that ended before its program started, for a
+ * network channel whose peer never came (timeout) or could not be made:
+ * the state, why, and every channel with nothing moved.
+ */
+static void
+setup_report(const struct zvm_manifest *m, const struct zvm_source *src,
+    size_t n, int timeout, const char *why, int fmt, int fd,
+    const char *name)
+{
+	struct zvm_report rep;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.state = timeout ? ZVM_STATE_TIMEOUT : ZVM_STATE_ERROR;
+	snprintf(rep.message, sizeof(rep.message), "%.255s", why);
+	rep.node = m->value[ZVM_K_NODE] ? m->node : 0;
+	if ((rep.chan = calloc(n ? n : 1, sizeof(*rep.chan))) == NULL)
+		errx(ZVM_EXIT_RUNFAIL, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		rep.chan[i].uri = src[i].c->uri;
+		rep.chan[i].alias = src[i].c->alias;
+		rep.chan[i].type = src[i].c->type;
+	}
+	rep.nchan = n;
+	write_report(&rep, fmt, fd, name);
+	free(rep.chan);
+}
+
 /* The exit status for a finished run (never 255: it stops xargs). */
 static int
 status_of(const struct zvm_report *rep)
@@ -283,7 +311,7 @@ main(int argc, char *argv[])
 	size_t nsrc;
 	uint64_t v;
 	int ch, check = 0, verbose = 0, fmt = ZVM_FMT_ZVM, rfd = -1;
-	int status, progfd = -1;
+	int status, progfd = -1, r;
 
 	/* '+': stop at the manifest operand, like env(1) and timeout(1). */
 	while ((ch = getopt_long(argc, argv, "+f:hnr:v", opts, NULL)) != -1)
@@ -362,13 +390,12 @@ main(int argc, char *argv[])
 		    sizeof(msg)));
 	/* tcp: channels: bound, connected and accepted before the run,
 	 * within the Timeout (a peer that never comes: 124). */
-	switch (zvm_net_open(src, nsrc, &m, &e)) {
-	case -1:
-		errx(ZVM_EXIT_RUNFAIL, "%s", zvm_error_fmt(&e, msg,
-		    sizeof(msg)));
-	case -2:
-		errx(ZVM_EXIT_TIMEOUT, "%s", zvm_error_fmt(&e, msg,
-		    sizeof(msg)));
+	if ((r = zvm_net_open(src, nsrc, &m, &e)) < 0) {
+		zvm_error_fmt(&e, msg, sizeof(msg));
+		if (rfd != -1)
+			setup_report(&m, src, nsrc, r == -2, msg, fmt, rfd,
+			    rfile ? rfile : "report fd");
+		errx(r == -2 ? ZVM_EXIT_TIMEOUT : ZVM_EXIT_RUNFAIL, "%s", msg);
 	}
 	zvm_filter_get(&filter, m.memory_etag ? ZVM_FILTER_MEMTAG : 0);
 

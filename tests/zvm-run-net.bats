@@ -125,8 +125,12 @@ etag() {
 	run -124 --separate-stderr as_nobody zvm-run mw
 	[ "$stderr" = "zvm-run: mw:7: Channel /dev/stdout: tcp:127.0.0.1:$port: no peer to connect to within the Timeout (1 s): Connection refused" ]
 	TIMEOUT=1 reader "tcp:127.0.0.1:$port" out >mr
-	run -124 --separate-stderr as_nobody zvm-run mr
+	run -124 --separate-stderr as_nobody zvm-run -r rep mr
 	[ "$stderr" = "zvm-run: mr:6: Channel /dev/stdin: tcp:127.0.0.1:$port: no peer connected within the Timeout (1 s)" ]
+	# The report says so too, every channel with nothing moved.
+	grep -qx 'State = timeout' rep
+	grep -qx "Message = mr:6: Channel /dev/stdin: tcp:127.0.0.1:$port: no peer connected within the Timeout (1 s)" rep
+	grep -qx "Channel = tcp:127.0.0.1:$port,/dev/stdin,0,0,0,0,0,0" rep
 	[ $(($(date +%s) - start)) -le 4 ]
 	reader "tcp:nosuch.invalid:$port" out >mr
 	run -125 --separate-stderr zvm-run -n mr
