@@ -184,7 +184,8 @@ zvm_scr_create(struct zvm_sv *sv, const char *rel, int dir, mode_t mode)
 	s->node[i].name = name;
 	s->node[i].fd = fd;
 	s->node[i].dir = dir;
-	s->node[i].mode = mode & 07777;
+	/* As the kernel makes them: the program's umask applies. */
+	s->node[i].mode = mode & 07777 & ~zvm_tr_umask(&sv->tr);
 	s->node[i].ino = ++s->serial;
 	count_live(s, 1);
 	sv->rep->scratch_entries = s->peaknodes;

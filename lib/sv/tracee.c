@@ -266,23 +266,45 @@ mask_of(const char *status, const char *name)
 	return p ? strtoull(p + strlen(name), NULL, 16) : 0;
 }
 
-int
-zvm_tr_signalled(struct zvm_tracee *tr, pid_t tid, uint64_t also)
+/* /proc/PID/task/TID/status into st (NUL-ended): 0, or -1. */
+static int
+status_of(const struct zvm_tracee *tr, pid_t tid, char *st, size_t cap)
 {
-	char path[64], st[4096];
-	uint64_t pend;
+	char path[64];
 	ssize_t k;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)tr->pid,
 	    (int)tid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	k = read(fd, st, sizeof(st) - 1);
+		return -1;
+	k = read(fd, st, cap - 1);
 	close(fd);
 	if (k <= 0)
-		return 0;
+		return -1;
 	st[k] = '\0';
+	return 0;
+}
+
+unsigned
+zvm_tr_umask(struct zvm_tracee *tr)
+{
+	char st[4096], *p;
+
+	if (status_of(tr, tr->pid, st, sizeof(st)) == -1 ||
+	    (p = strstr(st, "\nUmask:")) == NULL)
+		return 022;
+	return (unsigned)strtoul(p + 7, NULL, 8) & 0777;
+}
+
+int
+zvm_tr_signalled(struct zvm_tracee *tr, pid_t tid, uint64_t also)
+{
+	char st[4096];
+	uint64_t pend;
+
+	if (status_of(tr, tid, st, sizeof(st)) == -1)
+		return 0;
 	pend = mask_of(st, "\nSigPnd:") | mask_of(st, "\nShdPnd:");
 	return (pend & ~(mask_of(st, "\nSigBlk:") | also) &
 	    mask_of(st, "\nSigCgt:")) != 0;

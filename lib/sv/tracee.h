@@ -91,6 +91,8 @@ int zvm_tr_is_thread(struct zvm_tracee *, pid_t tid);
 /* Has thread tid a caught signal pending, blocked neither by its mask
  * nor by also (a call's own mask: bit n-1 for signal n)? */
 int zvm_tr_signalled(struct zvm_tracee *, pid_t tid, uint64_t also);
+/* The program's umask (022 when it cannot be read). */
+unsigned zvm_tr_umask(struct zvm_tracee *);
 /* Send sig to thread tid of the program. */
 void zvm_tr_signal(struct zvm_tracee *, pid_t tid, int sig);
 /* The program's address space in bytes (/proc/PID/statm), or

@@ -211,6 +211,20 @@ ops(void)
 	T(rmdir(at("d")), 0, 0);
 	list(dir, names, sizeof(names));
 	OK(strcmp(names, "") == 0);
+	/* The umask applies to what is made. */
+	{
+		mode_t old = umask(027);
+
+		T(close(open(at("um"), O_WRONLY | O_CREAT, 0666)), 0, 0);
+		T(stat(at("um"), &st), 0, 0);
+		OK((st.st_mode & 07777) == 0640);
+		T(mkdir(at("umd"), 0777), 0, 0);
+		T(stat(at("umd"), &st), 0, 0);
+		OK((st.st_mode & 07777) == 0750);
+		T(unlink(at("um")), 0, 0);
+		T(rmdir(at("umd")), 0, 0);
+		umask(old);
+	}
 	/* Leaving it: EXDEV, as to another file system. */
 	T(close(open(at("x"), O_WRONLY | O_CREAT, 0600)), 0, 0);
 	T(rename(at("x"), "/dev/x"), -1, EXDEV);
