@@ -66,7 +66,7 @@ chan() {
 	mf inject "$L,$L,1,0,100,5206,0,0" |
 	    sed "s|^Program.*|&\nArgs = inject lib $L|" >"$W/m"
 	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
-	[ "$stderr" = "PASS 32 checks" ]
+	[ "$stderr" = "PASS 40 checks" ]
 	# read 100 + pread 10 + map 4096 + cut read 1000 = the quota.
 	[ "$(chan "$W/rep" $L 6)" -eq 5206 ]
 	[ "$(chan "$W/rep" $L 5)" -eq 4 ]

@@ -55,10 +55,10 @@ sm() {
 	mkdir "$W/native"
 	chmod 777 "$W/native"
 	run -0 --separate-stderr as_nobody "$P/scratch" ops "$W/native"
-	[ "$stderr" = "PASS 114 checks" ]
+	[ "$stderr" = "PASS 135 checks" ]
 	sm scratch ops /tmp >"$W/m"
 	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
-	[ "$stderr" = "PASS 114 checks" ]
+	[ "$stderr" = "PASS 135 checks" ]
 	# The most it held: 101 bytes (a hole to 100), 4 entries at once.
 	grep -qx 'Scratch = 101,4' "$W/rep"
 	run ! grep -q '^Denied\|^Limit' "$W/rep"

@@ -341,12 +341,69 @@ scr_call(struct zvm_sv *sv, const struct seccomp_notif *req,
 }
 
 /*
+ * dup, and fcntl F_DUPFD and F_DUPFD_CLOEXEC from at most 1024, of a real
+ * fd: a new real fd on the same open file description, at the next
+ * number from 1024 up (the kernel's table is empty below it, so this is
+ * the lowest it may have), and what the original is: a channel's file
+ * (its reads metered), a scratch file (held), an object, a pipe's or
+ * socketpair's end (one more hold on its buffers, and no copy of ours:
+ * the peer must see the end).  An epoll instance is EINVAL: its watches
+ * are kept by the instance's number.  dup2 and dup3 onto a real number
+ * are EBADF, as numbers are never reused.  1 when answered.
+ */
+static int
+inj_dup(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r, int cloexec)
+{
+	uint32_t n = (uint32_t)req->data.args[0];
+	struct zvm_inj *j = zvm_inj_get(sv, n);
+	int kind = j->chan, keep = j->fd >= 0, ours, child, e;
+	long pair = j->pair, node = j->node;
+	uint64_t size = j->size;
+
+	if (kind == ZVM_INJ_EPOLL || (req->data.nr == SYS_fcntl &&
+	    req->data.args[2] > ZVM_NVFD))
+		return r->error = EINVAL, 1;
+	if ((e = zvm_files_room(sv, 1)) < 0)
+		return r->error = -e, 1;
+	if ((ours = keep ? fcntl(j->fd, F_DUPFD_CLOEXEC, 0) :
+	    zvm_tr_getfd(&sv->tr, (int)n)) < 0)
+		return r->error = keep ? errno : EBADF, 1;
+	if (zvm_inj_grow(sv) == -1) {
+		close(ours);
+		return r->error = ENOMEM, 1;
+	}
+	child = zvm_tr_addfd(&sv->tr, sv->tr.id, ours, ZVM_NVFD + sv->ninj,
+	    cloexec, 0);
+	if (child < 0) {
+		close(ours);
+		return r->error = child == -ENOMEM ? ENOMEM : EMFILE, 1;
+	}
+	if (zvm_inj_add(sv, child, keep ? ours : -2, kind, size) == -1) {
+		if (!keep)
+			close(ours);
+		return r->error = ENOMEM, 1;
+	}
+	if (!keep)
+		close(ours);
+	j = &sv->inj[child - ZVM_NVFD];
+	j->pair = pair;
+	if (pair >= 0)
+		zvm_pair_ref(sv, pair);
+	j->node = node;
+	if (kind == ZVM_INJ_SCRATCH)
+		zvm_scr_hold(sv, node, 1);
+	r->val = child;
+	return 1;
+}
+
+/*
  * Calls on an injected fd besides read and mmap (lib/sv/chanio): close
  * (we forget our copy, then CONTINUE lets the kernel close the
  * program's), fstat from our copy, the flags calls that change only the
  * fd (CONTINUE), ioctl ENOTTY.  lseek runs natively (the filter).  dup
- * would make a real fd we do not know of, and anything else is no call
- * on a read-only file: EBADF.  Returns 1 when answered.
+ * makes a real fd we know of (inj_dup); anything else is no call on a
+ * read-only file: EBADF.  Returns 1 when answered.
  */
 static int
 inj_call(struct zvm_sv *sv, const struct seccomp_notif *req,
@@ -360,6 +417,11 @@ inj_call(struct zvm_sv *sv, const struct seccomp_notif *req,
 
 	if (j->chan == ZVM_INJ_SCRATCH && scr_call(sv, req, j, r))
 		return 1;
+	if (req->data.nr == SYS_dup)
+		return inj_dup(sv, req, r, 0);
+	if (req->data.nr == SYS_fcntl && ((uint32_t)a[1] == F_DUPFD ||
+	    (uint32_t)a[1] == F_DUPFD_CLOEXEC))
+		return inj_dup(sv, req, r, (uint32_t)a[1] == F_DUPFD_CLOEXEC);
 	switch (req->data.nr) {
 	case SYS_close:
 		zvm_inj_drop(sv, a[0]);
@@ -409,7 +471,6 @@ inj_call(struct zvm_sv *sv, const struct seccomp_notif *req,
 	case SYS_fchdir:
 		r->error = ENOTDIR;
 		return 1;
-	case SYS_dup:
 	case SYS_dup2:
 	case SYS_dup3:
 	case SYS_fsync:

@@ -35,7 +35,7 @@ lib(const char *path)
 	struct stat st;
 	char path2[64];
 	void *p;
-	int fd;
+	int fd, d;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	OK(fd >= 1024);
@@ -60,9 +60,18 @@ lib(const char *path)
 	    EDQUOT);
 	/* What the fd must not do. */
 	T(write(fd, "x", 1), -1, EBADF);
-	T(dup(fd), -1, EBADF);
 	T(dup2(fd, 1500), -1, EBADF);
-	T(fcntl(fd, F_DUPFD, 0), -1, EINVAL);
+	/* A dup is the same channel's file: its quota is spent too. */
+	T(d = dup(fd), d, 0);
+	OK(d >= 1024);
+	T(read(d, buf, 1), -1, EDQUOT);
+	T(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, d, 0), MAP_FAILED, EDQUOT);
+	T(write(d, "x", 1), -1, EBADF);
+	T(close(d), 0, 0);
+	T(d = fcntl(fd, F_DUPFD, 0), d, 0);
+	T(read(d, buf, 1), -1, EDQUOT);
+	T(close(d), 0, 0);
+	T(fcntl(fd, F_DUPFD, 5000), -1, EINVAL);
 	T(fcntl(fd, F_GETFD), FD_CLOEXEC, 0);
 	T(ioctl(fd, TCGETS, &t), -1, ENOTTY);
 	T(syscall(SYS_getdents64, fd, buf, sizeof(buf)), -1, ENOTDIR);
@@ -80,7 +89,7 @@ lib(const char *path)
 	T(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0), MAP_FAILED, EBADF);
 	T(close(fd), -1, EBADF);
 	/* Numbers are never reused. */
-	T(open(path, O_RDONLY), fd + 1, 0);
+	T(open(path, O_RDONLY), d + 1, 0);
 	return done();
 }
 

@@ -197,7 +197,34 @@ ops(void)
 	T(pwrite(fd, "still", 5, 0), 5, 0);
 	T(pread(fd, buf, 5, 0), 5, 0);
 	OK(memcmp(buf, "still", 5) == 0);
+	/* dup shares the open file: its offset, its writes. */
+	T(lseek(fd, 5, SEEK_SET), 5, 0);
+	T(fd2 = dup(fd), fd2, 0);
+	OK(fd2 > fd);
+	T(write(fd2, "!!", 2), 2, 0);
+	T(lseek(fd, 0, SEEK_CUR), 7, 0);
+	T(t = fcntl(fd, F_DUPFD_CLOEXEC, 3), t, 0);
+	OK(t >= 3);
+	T(fcntl(t, F_GETFD), FD_CLOEXEC, 0);
+	T(pread(t, buf, 7, 0), 7, 0);
+	OK(memcmp(buf, "still!!", 7) == 0);
+	T(close(t), 0, 0);
 	T(close(fd), 0, 0);
+	T(pread(fd2, buf, 2, 5), 2, 0);
+	T(close(fd2), 0, 0);
+	/* A pipe's end duplicated: the reader sees the end once both go. */
+	{
+		int pp[2], w2;
+
+		T(pipe(pp), 0, 0);
+		T(w2 = dup(pp[1]), w2, 0);
+		T(close(pp[1]), 0, 0);
+		T(write(w2, "x", 1), 1, 0);
+		T(read(pp[0], buf, 1), 1, 0);
+		T(close(w2), 0, 0);
+		T(read(pp[0], buf, 1), 0, 0);
+		T(close(pp[0]), 0, 0);
+	}
 
 	/* O_TMPFILE: a file with no name at all. */
 	T(t = open(dir, O_RDWR | O_TMPFILE, 0600), t, 0);
