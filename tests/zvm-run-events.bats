@@ -107,7 +107,7 @@ except PermissionError as e:
 @test "events: socketpair(AF_UNIX): ends real, data native; no address, no pidfd, no other socket" {
 	mf sockets >"$W/m"
 	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
-	[ "$stderr" = "PASS 35 checks" ]
+	[ "$stderr" = "PASS 43 checks" ]
 	grep -qx 'Denied = connect:1,bind:1,listen:1,accept:1,socketpair:1,socket:1' "$W/rep"
 	# Their buffers, 416 KiB a pair, count against Memory.
 	MEMORY=16777216 mf sockets | sed 's|^Program.*|&\nArgs = sockets many|' >"$W/m"

@@ -239,10 +239,42 @@ do_socketpair(struct zvm_sv *sv, const struct seccomp_notif *req,
 	return ZVM_H_DONE;
 }
 
-/* A call on a socketpair end: native but for an address and the
- * options that make a pidfd, which the kernel would put at the lowest
- * free number, a virtual one (ENOPROTOOPT, as a kernel without them);
- * -1 for any other fd (refused). */
+/*
+ * SO_SNDBUF and SO_RCVBUF of a socketpair end: set here, on a copy of
+ * the end, with the value read once (another thread cannot change it
+ * under the kernel), cut so that the buffer stays within the default
+ * Memory counts a pair for, as if wmem_max and rmem_max were the
+ * default: the kernel doubles what it is given and cuts it silently to
+ * the maximum the same way.  The _FORCE forms, which pass the maximum,
+ * are EPERM, as without CAP_NET_ADMIN.
+ */
+static int
+set_buf(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r)
+{
+	const __u64 *a = req->data.args;
+	int v, copy;
+
+	if ((int)a[2] == SO_SNDBUFFORCE || (int)a[2] == SO_RCVBUFFORCE)
+		return r->error = EPERM, ZVM_H_DONE;
+	if (a[4] < sizeof(v))
+		return r->error = EINVAL, ZVM_H_DONE;
+	if (zvm_tr_peek(&sv->tr, a[3], &v, sizeof(v)) < 0)
+		return r->error = EFAULT, ZVM_H_DONE;
+	if (v < 0 || v > ZVM_SOCK_BYTES / 4)
+		v = ZVM_SOCK_BYTES / 4;
+	if ((copy = zvm_tr_getfd(&sv->tr, (int)a[0])) < 0)
+		return r->error = EBADF, ZVM_H_DONE;
+	if (setsockopt(copy, SOL_SOCKET, (int)a[2], &v, sizeof(v)) == -1)
+		r->error = errno;
+	close(copy);
+	return ZVM_H_DONE;
+}
+
+/* A call on a socketpair end: native but for an address, the buffer
+ * sizes (set_buf) and the options that make a pidfd, which the kernel
+ * would put at the lowest free number, a virtual one (ENOPROTOOPT, as a
+ * kernel without them); -1 for any other fd (refused). */
 static int
 on_socket(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r)
@@ -259,6 +291,10 @@ on_socket(struct zvm_sv *sv, const struct seccomp_notif *req,
 	    (int)a[2] == SO_PEERPIDFD) || (nr == SYS_setsockopt &&
 	    (int)a[2] == SO_PASSPIDFD)))
 		return r->error = ENOPROTOOPT, ZVM_H_DONE;
+	if (nr == SYS_setsockopt && (int)a[1] == SOL_SOCKET &&
+	    ((int)a[2] == SO_SNDBUF || (int)a[2] == SO_RCVBUF ||
+	    (int)a[2] == SO_SNDBUFFORCE || (int)a[2] == SO_RCVBUFFORCE))
+		return set_buf(sv, req, r);
 	r->cont = 1;
 	return ZVM_H_DONE;
 }

@@ -61,6 +61,22 @@ main(int argc, char **argv)
 	    ENOPROTOOPT);
 	T(setsockopt(s[0], SOL_SOCKET, 76 /* SO_PASSPIDFD */, &on, sizeof(on)),
 	    -1, ENOPROTOOPT);
+	/* Buffers stay within what Memory counts: 208 KiB an end. */
+	{
+		int v = 10 << 20, got = 0;
+		socklen_t gl = sizeof(got);
+
+		T(setsockopt(s[0], SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)), 0, 0);
+		T(getsockopt(s[0], SOL_SOCKET, SO_SNDBUF, &got, &gl), 0, 0);
+		OK(got == 212992);
+		v = 8192;
+		T(setsockopt(s[0], SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)), 0, 0);
+		T(getsockopt(s[0], SOL_SOCKET, SO_RCVBUF, &got, &gl), 0, 0);
+		OK(got == 16384);
+		T(setsockopt(s[0], SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)),
+		    -1, EPERM);
+		T(setsockopt(s[0], SOL_SOCKET, SO_SNDBUF, &v, 2), -1, EINVAL);
+	}
 	T(connect(s[0], (struct sockaddr *)&sa, sizeof(sa)), -1, EACCES);
 	T(bind(s[0], (struct sockaddr *)&sa, sizeof(sa)), -1, EACCES);
 	T(listen(s[0], 1), -1, EACCES);
