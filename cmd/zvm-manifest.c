@@ -98,9 +98,10 @@ usage(FILE *out, int status)
 		    "(default 1024)\n"
 		    "      --version          print the version and exit\n"
 		    "Arguments @FILE or @r:FILE (input), @w:FILE (output) and "
-		    "@rw:FILE become\nchannels /dev/N.FILE; @NAME=value "
-		    "becomes an Env line.  A dynamic PROGRAM's\nloader and "
-		    "libraries become read-only channels.  See "
+		    "@rw:FILE become\nchannels /dev/N.FILE, @tcp:HOST:PORT and "
+		    "@w:tcp:HOST:PORT network channels\n/dev/N.tcp; "
+		    "@NAME=value becomes an Env line.  A dynamic PROGRAM's\n"
+		    "loader and libraries become read-only channels.  See "
 		    "zvm-manifest(1).\n", out);
 	exit(status);
 }

@@ -698,3 +698,15 @@ EOT
 	run -64 --separate-stderr zvm-manifest --name-server tcp:10.0.0.1:5 prog
 	[[ "$stderr" == "zvm-manifest: --name-server tcp:10.0.0.1:5: expected udp:HOST:PORT"* ]]
 }
+
+@test "@tcp:HOST:PORT and @w:tcp:... are network channels /dev/N.tcp; @rw:tcp: is an error" {
+	run -0 zvm-manifest prog @tcp:127.0.0.1:5000 @w:tcp:2: @w:tcp:[::1]:80
+	assert_line 'Args = prog /dev/1.tcp /dev/2.tcp /dev/3.tcp'
+	assert_line 'Channel = tcp:127.0.0.1:5000,/dev/1.tcp,0,0,4294967296,4294967296,0,0'
+	assert_line 'Channel = tcp:2:,/dev/2.tcp,0,0,0,0,4294967296,4294967296'
+	assert_line 'Channel = tcp:[::1]:80,/dev/3.tcp,0,0,0,0,4294967296,4294967296'
+	run -64 --separate-stderr zvm-manifest prog @rw:tcp:127.0.0.1:5000
+	[ "$stderr" = "zvm-manifest: @rw:tcp:127.0.0.1:5000: a network channel is read-only or write-only" ]
+	run -65 --separate-stderr zvm-manifest prog @tcp:1.2.3:5
+	[ "$stderr" = "zvm-manifest: Channel /dev/1.tcp: uri 'tcp:1.2.3:5': expected tcp:host:port" ]
+}

@@ -78,6 +78,16 @@ etag() {
 	run -0 as_nobody zvm-run mw
 	wait "$pid"
 	cmp in out
+	# An @tcp: argument: a channel the program opens by its alias.
+	rm out
+	port=$(free_port)
+	zvm-manifest -E -t 10 --stdout out /usr/bin/cat "@tcp:127.0.0.1:$port" >mr
+	writer "tcp:127.0.0.1:$port" in >mw
+	as_nobody zvm-run mr &
+	pid=$!
+	run -0 as_nobody zvm-run mw
+	wait "$pid"
+	cmp in out
 	# A name, resolved when the run starts.
 	rm out
 	port=$(free_port)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -161,8 +162,19 @@ zvm_atfiles_add(struct zvm_atfiles *t, const char *arg,
 {
 	struct zvm_atfile f = { .access = a->access, .arg = arg };
 	const char *base = zvm_path_base(a->path);
+	int net = strncasecmp(a->path, "tcp:", 4) == 0;
 
-	if ((f.uri = zvm_path_abs(cwd, a->path)) == NULL) {
+	/* @tcp:HOST:PORT, @w:tcp:...: a network channel, no file. */
+	if (net) {
+		if (a->access == ZVM_ACC_RW) {
+			zvm_error_set(e, ZVM_E_VALUE, arg, 0, "a network "
+			    "channel is read-only or write-only");
+			return -1;
+		}
+		base = "tcp";
+	}
+	if ((f.uri = net ? strdup(a->path) : zvm_path_abs(cwd, a->path)) ==
+	    NULL) {
 		zvm_error_set(e, ZVM_E_NOMEM, arg, 0, "out of memory");
 		return -1;
 	}
@@ -183,7 +195,9 @@ zvm_atfiles_add(struct zvm_atfiles *t, const char *arg,
 		*idx = i;
 		return 0;
 	}
-	if (zvm_atfile_type(a->path, a->access, arg, &f.type, e) == -1)
+	if (net)
+		f.type = 0;	/* a stream */
+	else if (zvm_atfile_type(a->path, a->access, arg, &f.type, e) == -1)
 		goto fail;
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 8;
