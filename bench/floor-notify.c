@@ -19,6 +19,14 @@
  *                            page-aligned buffer (process_vm_readv) and
  *                            writes it to FILE (created, truncated);
  *                            prints "seconds bytes"
+ *   floor-notify continue read CHUNK FILE
+ *   floor-notify continue write CHUNK TOTAL FILE
+ *                            the same calls on a real fd 3 of FILE in the
+ *                            child, each answered with
+ *                            SECCOMP_USER_NOTIF_FLAG_CONTINUE, so the
+ *                            kernel moves the bytes: the least a
+ *                            supervisor that only decides can do (the
+ *                            native data path's floor)
  *
  * Times come from the child's own loop, like tests/progs/benchio.
  */
@@ -63,6 +71,10 @@ die(const char *what)
 	exit(1);
 }
 
+/* continue: the file the child holds at fd 3, and how it opens it. */
+static const char *cont_path;
+static int cont_flags;
+
 /* The child: notify every call of nr on fd 3, then run body. */
 static void
 child(int nr, void (*body)(void *), void *arg)
@@ -79,7 +91,11 @@ child(int nr, void (*body)(void *), void *arg)
 	};
 	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
 	long l;
+	int fd;
 
+	if (cont_path && ((fd = open(cont_path, cont_flags, 0666)) == -1 ||
+	    dup2(fd, 3) == -1))
+		_exit(1);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 	    (l = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 	    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog)) == -1 ||
@@ -154,6 +170,10 @@ io_body(void *arg)
 		while (total < r->total && (k = write(3, buf, r->chunk)) > 0)
 			total += k;
 	printf("%.9f %llu\n", now() - t0, total);
+	/* continue: a call of 0 bytes says the loop is over. */
+	if (cont_path && (r->total == 0 ? read(3, buf, 0) : write(3, buf,
+	    0)) != 0)
+		_exit(1);
 }
 
 int
@@ -168,6 +188,36 @@ main(int argc, char **argv)
 	int lfd, null, st, out = -1;
 	pid_t pid;
 
+	if (argc >= 2 && strcmp(argv[1], "continue") == 0) {
+		if (argc == 5 && strcmp(argv[2], "read") == 0) {
+			rd.total = 0;
+			cont_flags = O_RDONLY;
+		} else if (argc == 6 && strcmp(argv[2], "write") == 0) {
+			rd.total = strtoull(argv[4], NULL, 10);
+			cont_flags = O_WRONLY | O_CREAT | O_TRUNC;
+		} else
+			goto usage;
+		rd.chunk = strtoul(argv[3], NULL, 10);
+		cont_path = argv[argc - 1];
+		pid = start(rd.total ? SYS_write : SYS_read, io_body, &rd,
+		    &lfd);
+		/* Every call on fd 3 goes on as it is; the last has 0. */
+		for (;;) {
+			memset(&req, 0, sizeof(req));
+			if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, &req) == -1)
+				break;
+			memset(&resp, 0, sizeof(resp));
+			resp.id = req.id;
+			resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_SEND, &resp) == -1 ||
+			    req.data.args[2] == 0)
+				break;
+		}
+		if (waitpid(pid, &st, 0) == -1 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			return 1;
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "w1") == 0 &&
 	    (n1 = strtoul(argv[2], NULL, 10)) > 0) {
 		pid = start(SYS_write, w1_body, NULL, &lfd);
@@ -198,8 +248,9 @@ main(int argc, char **argv)
 			die("TOTAL");
 		pid = start(SYS_write, io_body, &rd, &lfd);
 	} else {
-		fprintf(stderr, "usage: floor-notify w1 N | read CHUNK FILE | "
-		    "write CHUNK TOTAL FILE\n");
+usage:
+		fprintf(stderr, "usage: floor-notify [continue] read CHUNK FILE "
+		    "| [continue] write CHUNK TOTAL FILE | w1 N\n");
 		return 2;
 	}
 	if ((null = open("/dev/null", O_WRONLY)) == -1)
