@@ -9,6 +9,17 @@
 load helper
 load zvm-run-helper
 
+# The namespaces a test made go even when it fails.
+teardown() {
+	local ns
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		case $ns in
+		zvmt-*-$$) ip netns del "$ns" ;;
+		esac
+	done
+	rm -rf "$W"
+}
+
 # A TCP port free on 127.0.0.1 now.
 free_port() {
 	/usr/bin/python3 -c 'import socket
@@ -272,4 +283,55 @@ etag() {
 	run -0 zvm-etag -c q1 q2 q3
 	assert_line "tcp:2: (q1 -> q2): OK"
 	assert_line "tcp:3: (q1 -> q3): OK"
+}
+
+@test "tcp: three nodes in three network namespaces on one bridge find each other through zvm-ns in a fourth" {
+	local h=zvmt-h-$$ n
+	ip netns add "$h"
+	ip -n "$h" link add br0 type bridge
+	ip -n "$h" addr add 10.214.0.254/24 dev br0
+	ip -n "$h" link set br0 up
+	for n in 1 2 3; do
+		ip netns add "zvmt-$n-$$"
+		ip link add "v$n-$$" netns "zvmt-$n-$$" type veth peer \
+		    name "b$n" netns "$h"
+		ip -n "$h" link set "b$n" master br0 up
+		ip -n "zvmt-$n-$$" addr add "10.214.0.$n/24" dev "v$n-$$"
+		ip -n "zvmt-$n-$$" link set "v$n-$$" up
+	done
+	cd "$W"
+	seq 1 20000 | shuf --random-source=<(yes) >in
+	ip netns exec "$h" zvm-ns -b 10.214.0.254 -t 20 -P nsport 3 \
+	    >/dev/null &
+	ns=$!
+	for _ in $(seq 50); do
+		[ -s nsport ] && break
+		sleep 0.05
+	done
+	srv="udp:10.214.0.254:$(cat nsport)"
+	zvm-manifest -E -t 20 --node 1 --name-server "$srv" --stdout tcp:2: \
+	    /usr/bin/cat @in >n1
+	zvm-manifest -E -t 20 --node 2 --name-server "$srv" --stdin tcp:1: \
+	    --stdout tcp:3: /usr/bin/sort -n >n2
+	zvm-manifest -E -t 20 --node 3 --name-server "$srv" --stdin tcp:2: \
+	    --stdout out /usr/bin/cat >n3
+	pids=
+	for n in 3 2 1; do
+		ip netns exec "zvmt-$n-$$" setpriv --reuid=65534 --regid=65534 \
+		    --clear-groups zvm-run -r "r$n" "n$n" &
+		pids="$pids $!"
+	done
+	rc=0
+	for p in $pids $ns; do
+		wait "$p" || rc=$?
+	done
+	for n in 1 2 3; do
+		ip netns del "zvmt-$n-$$"
+	done
+	ip netns del "$h"
+	[ "$rc" -eq 0 ]
+	sort -n in | cmp - out
+	run -0 zvm-etag -c r1 r2 r3
+	assert_line "tcp:2: (r1 -> r2): OK"
+	assert_line "tcp:3: (r2 -> r3): OK"
 }
