@@ -259,6 +259,28 @@ zvm_flight(struct zvm_sv *sv, long i, long n)
 }
 
 int
+zvm_inj_new(struct zvm_sv *sv, int fd, int kind, uint64_t size, long pair,
+    int cloexec, int keep)
+{
+	int child;
+
+	if (zvm_inj_grow(sv) == -1)
+		child = -ENOMEM;
+	else if ((child = zvm_tr_addfd(&sv->tr, sv->tr.id, fd,
+	    ZVM_NVFD + sv->ninj, cloexec, 0)) < 0)
+		child = child == -EBADF ? -EMFILE : child;
+	else if (zvm_inj_add(sv, child, keep ? fd : -2, kind, size) == -1)
+		return -ENOMEM;		/* a kept fd is closed */
+	else {
+		sv->inj[child - ZVM_NVFD].pair = pair;
+		return child;
+	}
+	if (keep)
+		close(fd);
+	return child;
+}
+
+int
 zvm_inj_pair(struct zvm_sv *sv, int p[2], int kind, int cloexec,
     int child[2])
 {
@@ -266,23 +288,13 @@ zvm_inj_pair(struct zvm_sv *sv, int p[2], int kind, int cloexec,
 	int e = 0, added = 0;
 
 	for (int i = 0; pi >= 0 && i < 2; i++) {
-		if (zvm_inj_grow(sv) == -1) {
-			e = -ENOMEM;
-			break;
-		}
-		child[i] = zvm_tr_addfd(&sv->tr, sv->tr.id, p[i],
-		    ZVM_NVFD + sv->ninj, cloexec, 0);
-		if (child[i] < 0) {
-			e = child[i] == -EBADF ? -EMFILE : child[i];
-			break;
-		}
 		/* We keep no end: the program alone must hold them, or
 		 * its reader would never see the end of the stream. */
-		if (zvm_inj_add(sv, child[i], -2, kind, 0) == -1) {
-			e = -ENOMEM;
+		if ((child[i] = zvm_inj_new(sv, p[i], kind, 0, pi, cloexec,
+		    0)) < 0) {
+			e = child[i];
 			break;
 		}
-		sv->inj[child[i] - ZVM_NVFD].pair = pi;
 		zvm_pair_ref(sv, pi);
 		added++;
 	}

@@ -369,27 +369,14 @@ inj_dup(struct zvm_sv *sv, const struct seccomp_notif *req,
 	if ((ours = keep ? fcntl(j->fd, F_DUPFD_CLOEXEC, 0) :
 	    zvm_tr_getfd(&sv->tr, (int)n)) < 0)
 		return r->error = keep ? errno : EBADF, 1;
-	if (zvm_inj_grow(sv) == -1) {
-		close(ours);
-		return r->error = ENOMEM, 1;
-	}
-	child = zvm_tr_addfd(&sv->tr, sv->tr.id, ours, ZVM_NVFD + sv->ninj,
-	    cloexec, 0);
-	if (child < 0) {
-		close(ours);
-		return r->error = child == -ENOMEM ? ENOMEM : EMFILE, 1;
-	}
-	if (zvm_inj_add(sv, child, keep ? ours : -2, kind, size) == -1) {
-		if (!keep)
-			close(ours);
-		return r->error = ENOMEM, 1;
-	}
+	child = zvm_inj_new(sv, ours, kind, size, pair, cloexec, keep);
 	if (!keep)
 		close(ours);
-	j = &sv->inj[child - ZVM_NVFD];
-	j->pair = pair;
+	if (child < 0)
+		return r->error = -child, 1;
 	if (pair >= 0)
 		zvm_pair_ref(sv, pair);
+	j = &sv->inj[child - ZVM_NVFD];
 	j->node = node;
 	if (kind == ZVM_INJ_SCRATCH)
 		zvm_scr_hold(sv, node, 1);

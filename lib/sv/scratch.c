@@ -134,7 +134,7 @@ new_node(struct zvm_sv *sv)
 	}
 	for (i = 0; i < s->n; i++)
 		if (s->node[i].name == NULL && s->node[i].fd < 0 &&
-		    s->node[i].open == 0 && !s->node[i].dir)
+		    s->node[i].open == 0)
 			break;
 	if (i == s->n) {
 		if (s->n == s->cap) {

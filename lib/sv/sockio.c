@@ -435,18 +435,15 @@ fds_in(struct zvm_sv *sv, const unsigned char *p, size_t n, size_t want,
 
 		memcpy(&fd, p + i * sizeof(int), sizeof(int));
 		if (in == i && in < want && kind_of(sv, fd, &kind, &pair) == 0 &&
-		    zvm_files_room(sv, 1) == 0 && zvm_inj_grow(sv) == 0 &&
-		    (child = zvm_tr_addfd(&sv->tr, sv->tr.id, fd,
-		    ZVM_NVFD + sv->ninj, cloexec, 0)) >= 0) {
+		    zvm_files_room(sv, 1) == 0) {
 			/* An object's copy is ours to keep; a pipe's or a
 			 * socket's is not (the peer would never see the
 			 * end). */
 			keep = kind != ZVM_INJ_PIPE && kind != ZVM_INJ_SOCKET;
-			if (zvm_inj_add(sv, child, keep ? fd : -2, kind, 0) ==
-			    0) {
+			if ((child = zvm_inj_new(sv, fd, kind, 0, pair, cloexec,
+			    keep)) >= 0) {
 				if (!keep)
 					close(fd);
-				sv->inj[child - ZVM_NVFD].pair = pair;
 				if (pair >= 0 && peek)
 					zvm_pair_ref(sv, pair);
 				memcpy(q + in * sizeof(int), &child,
@@ -454,7 +451,7 @@ fds_in(struct zvm_sv *sv, const unsigned char *p, size_t n, size_t want,
 				in++;
 				continue;
 			}
-			if (keep)	/* closed by zvm_inj_add */
+			if (keep)	/* closed by zvm_inj_new */
 				fd = -1;
 		} else if (pair < 0)
 			(void)kind_of(sv, fd, &kind, &pair);

@@ -291,6 +291,16 @@ int zvm_buf_take(struct zvm_sv *, uint64_t bytes);
 void zvm_buf_give(struct zvm_sv *, uint64_t bytes);
 /* What a pair of kind (ZVM_INJ_PIPE, ZVM_INJ_SOCKET) may hold. */
 uint64_t zvm_pair_bytes(int kind);
+/*
+ * Install our fd as the program's next real fd (ADDFD without SEND: the
+ * caller answers the call), of kind (a channel or ZVM_INJ_*) on a file of
+ * size, in pair (-1: none; the caller takes its hold).  keep: fd becomes
+ * our copy of it (closed if it cannot be installed); else it stays the
+ * caller's, as a pipe's or socket's end must not be kept.  The program's
+ * number, or -errno.
+ */
+int zvm_inj_new(struct zvm_sv *, int fd, int kind, uint64_t size, long pair,
+    int cloexec, int keep);
 /* Inject the two ends p[] of a new pair (ours, always closed here) into
  * the program, their numbers in child[].  0 or -errno; an end made when
  * the other failed stays, alone, until the program closes it. */
