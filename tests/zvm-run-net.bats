@@ -28,6 +28,16 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
+# ns_port: the port zvm-ns wrote to ./nsport, once it is there (2.5 s at
+# most).
+ns_port() {
+	for _ in $(seq 50); do
+		[ -s nsport ] && break
+		sleep 0.05
+	done
+	cat nsport
+}
+
 # reader URI OUT [ZVM-MANIFEST-ARGS]: a manifest for cat from URI to OUT.
 reader() {
 	local uri=$1 out=$2
@@ -210,11 +220,7 @@ etag() {
 	cd "$W"
 	seq 1 30000 | shuf --random-source=<(yes) >in
 	(zvm-ns -t 20 3 >nsport &)
-	for _ in $(seq 50); do
-		[ -s nsport ] && break
-		sleep 0.05
-	done
-	ns="udp:127.0.0.1:$(cat nsport)"
+	ns="udp:127.0.0.1:$(ns_port)"
 	writer tcp:2: in | zvm-edit -e Node=1 -e "NameServer=$ns" >n1
 	zvm-manifest -E -t 20 --stdin tcp:1: --stdout tcp:3: /usr/bin/sort -n |
 	    zvm-edit -e Node=2 -e "NameServer=$ns" >n2
@@ -260,11 +266,7 @@ etag() {
 	# ZeroVM's form: node ids, through the name server.
 	rm -f nsport o1 o2
 	(zvm-ns -t 20 -P nsport 3 >/dev/null &)
-	for _ in $(seq 50); do
-		[ -s nsport ] && break
-		sleep 0.05
-	done
-	ns="udp:127.0.0.1:$(cat nsport)"
+	ns="udp:127.0.0.1:$(ns_port)"
 	zvm-manifest -E -t 20 --node 1 --name-server "$ns" \
 	    --stdout "tcp:2:;tcp:3:" /usr/bin/cat @in >n1
 	zvm-manifest -E -t 20 --node 2 --name-server "$ns" --stdin tcp:1: \
@@ -304,11 +306,7 @@ etag() {
 	ip netns exec "$h" zvm-ns -b 10.214.0.254 -t 20 -P nsport 3 \
 	    >/dev/null &
 	ns=$!
-	for _ in $(seq 50); do
-		[ -s nsport ] && break
-		sleep 0.05
-	done
-	srv="udp:10.214.0.254:$(cat nsport)"
+	srv="udp:10.214.0.254:$(ns_port)"
 	zvm-manifest -E -t 20 --node 1 --name-server "$srv" --stdout tcp:2: \
 	    /usr/bin/cat @in >n1
 	zvm-manifest -E -t 20 --node 2 --name-server "$srv" --stdin tcp:1: \
