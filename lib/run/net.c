@@ -204,6 +204,24 @@ addresses(const struct zvm_source *s, const struct zvm_netend *ne,
 	return 0;
 }
 
+/* The one TCP address ip:port (host byte order) as an addrinfo list,
+ * in ai and sin: ai. */
+static struct addrinfo *
+inet_ai(struct addrinfo *ai, struct sockaddr_in *sin, uint32_t ip,
+    uint16_t port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(ip);
+	sin->sin_port = htons(port);
+	memset(ai, 0, sizeof(*ai));
+	ai->ai_family = AF_INET;
+	ai->ai_socktype = SOCK_STREAM;
+	ai->ai_addr = (struct sockaddr *)sin;
+	ai->ai_addrlen = sizeof(*sin);
+	return ai;
+}
+
 /* A read-only channel: bound and listening, in its end's fd. */
 static int
 bind_one(struct zvm_source *s, const char *manifest, struct zvm_error *e)
@@ -220,15 +238,7 @@ bind_one(struct zvm_source *s, const char *manifest, struct zvm_error *e)
 
 		(void)zvm_net_split(ne->uri, host, sizeof(host), port,
 		    sizeof(port));
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons((uint16_t)strtoul(port, NULL, 10));
-		memset(&any, 0, sizeof(any));
-		any.ai_family = AF_INET;
-		any.ai_socktype = SOCK_STREAM;
-		any.ai_addr = (struct sockaddr *)&sin;
-		any.ai_addrlen = sizeof(sin);
-		ai = &any;
+		ai = inet_ai(&any, &sin, 0, (uint16_t)strtoul(port, NULL, 10));
 	} else if (addresses(s, ne, 1, &ai, manifest, e) == -1)
 		return -1;
 	for (a = ai; a; a = a->ai_next) {
@@ -352,16 +362,8 @@ connect_node(struct zvm_source *s, struct zvm_netend *ne, uint64_t deadline,
 	struct sockaddr_in sin;
 	struct addrinfo ai;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(ne->peer.ip);
-	sin.sin_port = htons(ne->peer.port);
-	memset(&ai, 0, sizeof(ai));
-	ai.ai_family = AF_INET;
-	ai.ai_socktype = SOCK_STREAM;
-	ai.ai_addr = (struct sockaddr *)&sin;
-	ai.ai_addrlen = sizeof(sin);
-	return connect_to(s, ne, &ai, deadline, timeout, manifest, e);
+	return connect_to(s, ne, inet_ai(&ai, &sin, ne->peer.ip,
+	    ne->peer.port), deadline, timeout, manifest, e);
 }
 
 /*
