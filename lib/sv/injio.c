@@ -348,12 +348,12 @@ zvm_h_inj(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return do_mremap(sv, req, r);
 	if (!zvm_tr_is_read(nr) && !zvm_tr_is_write(nr))
 		return -1;
-	if ((j = zvm_inj_get(sv, req->data.args[0])) != NULL &&
-	    j->chan == ZVM_INJ_SCRATCH && zvm_tr_is_write(nr))
+	j = zvm_inj_get(sv, req->data.args[0]);
+	if (j && j->chan == ZVM_INJ_SCRATCH && zvm_tr_is_write(nr))
 		return scr_write(sv, req, r, j);
-	/* The program's own pipe or scratch file: no channel, no quota,
-	 * native. */
-	if ((j = zvm_inj_get(sv, req->data.args[0])) != NULL && j->chan < 0) {
+	/* The program's own pipe, or a scratch file's read: no channel,
+	 * no quota, native. */
+	if (j && j->chan < 0) {
 		r->cont = 1;
 		return ZVM_H_DONE;
 	}
