@@ -174,7 +174,8 @@ deps:
 
 check: deps all $(UNIT) $(NSNODE) $(PROGS) $(REPLAY)
 	ZVM_BUILD=$(abspath $(O)) PATH="$(abspath $(O)):$$PATH" \
-	    prove -j$(JOBS) --exec tests/run-test $(UNIT) $(sort $(wildcard tests/*.bats))
+	    prove -j$(JOBS) --exec tests/run-test $(UNIT) $(sort $(wildcard tests/*.bats)) \
+	    $(sort $(wildcard tests/copy/*.bats))
 
 demo: deps all $(EXAMPLES)
 	@ZVM_BUILD=$(abspath $(O)) PATH="$(abspath $(O)):$$PATH" sh examples/demo.sh

@@ -223,6 +223,16 @@ scratch_dir(const struct zvm_manifest *m)
 	return fd;
 }
 
+/* ZVM_COPY set, and not to 0 or "": every channel byte is copied by the
+ * supervisor, for debugging and to compare (zvm-run(1) ENVIRONMENT). */
+static int
+copy_path(void)
+{
+	const char *v = getenv("ZVM_COPY");
+
+	return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
+}
+
 /* -v: the line before the report on stderr. */
 #define VERBOSE_MARK "zvm-run: report"
 
@@ -416,7 +426,8 @@ main(int argc, char *argv[])
 		errx(ZVM_EXIT_RUNFAIL, "sandbox unavailable: %s",
 		    zvm_error_fmt(&e, msg, sizeof(msg)));
 	switch (zvm_supervise(&child, src, nsrc, m.timeout,
-	    m.memory_etag != 0, &rep, &e)) {
+	    (m.memory_etag ? ZVM_SV_MEMTAG : 0) | (copy_path() ? ZVM_SV_COPY :
+	    0), &rep, &e)) {
 	case ZVM_SV_NOSANDBOX:
 		errx(ZVM_EXIT_RUNFAIL, "sandbox unavailable: %s",
 		    zvm_error_fmt(&e, msg, sizeof(msg)));

@@ -541,6 +541,8 @@ setup(struct zvm_sv *sv, struct loop *lp, struct zvm_child *c,
 		return -1;
 	}
 	rep->nchan = n;
+	for (size_t i = 0; i < n; i++)
+		sv->ch[i].owefd = -1;
 	/* The Program's own names (stat, readlink, /proc/self/exe). */
 	if (c->st.sp && c->st.sp->path) {
 		sv->prog = zvm_path_lexical(c->st.sp->path);
@@ -581,7 +583,7 @@ setup(struct zvm_sv *sv, struct loop *lp, struct zvm_child *c,
 
 int
 zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
-    uint64_t timeout, int memtag, struct zvm_report *rep,
+    uint64_t timeout, int flags, struct zvm_report *rep,
     struct zvm_error *e)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, opipe, ofsz;
@@ -612,7 +614,8 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 	sv->scr.dirfd = -1;
 	lp.timerfd = lp.sigfd = sv->tr.mapsfd = -1;
 	lp.timeout = timeout;
-	sv->memtag = memtag;
+	sv->memtag = (flags & ZVM_SV_MEMTAG) != 0;
+	sv->copy = (flags & ZVM_SV_COPY) != 0;
 	/* The mask to restore: what zvm-run holds stays held
 	 * (lib/run/source's tar images are removed at its exit). */
 	sigprocmask(SIG_BLOCK, NULL, &omask);
@@ -651,6 +654,7 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 		rep->state = ZVM_STATE_ERROR;
 		zvm_error_fmt(e, rep->message, sizeof(rep->message));
 	}
+	zvm_owe_end(sv);
 	for (size_t i = 0; rep->chan && i < n; i++)
 		if (rep->chan[i].etag_on)
 			zvm_etag_hex(&sv->ch[i].etag, rep->chan[i].etag);

@@ -187,11 +187,13 @@ lookup(struct zvm_sv *sv, uint64_t dirfd, uint64_t addr, struct where *w)
 }
 
 /*
- * Regular read-only channels that may be mapped get an injected real fd:
- * random-read ones at an alias outside /dev (zvm-manifest names the
- * loader, ld.so.cache, libraries and --file channels by their own paths;
- * @file data channels and the std streams live in /dev, and stay
- * virtual with every semantic of a channel fd).
+ * Regular read-only channels that may be mapped get an injected real fd,
+ * the native data path's (lib/sv/injio): random-read ones but the std
+ * streams.  With ZVM_COPY only those at an alias outside /dev
+ * (zvm-manifest names the loader, ld.so.cache, libraries and --file
+ * channels by their own paths; @file data channels live in /dev, and
+ * stay virtual with every semantic of a channel fd).  Sequential ones
+ * stay virtual: one position for the channel, lseek is ESPIPE.
  */
 static int
 injectable(const struct zvm_sv *sv, int chan)
@@ -200,7 +202,7 @@ injectable(const struct zvm_sv *sv, int chan)
 
 	return s->kind == ZVM_SRC_REG && s->acc == ZVM_ACC_READ &&
 	    s->std < 0 && (s->c->type & ZVM_TYPE_RANDOM_READ) &&
-	    strncmp(sv->nalias[chan], "/dev/", 5) != 0;
+	    (!sv->copy || strncmp(sv->nalias[chan], "/dev/", 5) != 0);
 }
 
 /* Open a channel's file again for injection (the manifest named it):

@@ -141,6 +141,12 @@ struct zvm_chan {
 	struct zvm_source *src;
 	struct zvm_report_chan *rep;
 	struct zvm_etag etag;
+	/* The native path (lib/sv/injio): our fd of the file once a read
+	 * was answered with CONTINUE (-1: none), the bytes [owelo, owehi)
+	 * the kernel gave the program and the etag has yet to take, from
+	 * that fd, and the end of the furthest such read. */
+	int owefd;
+	uint64_t owelo, owehi, contend;
 };
 
 struct zvm_resp {
@@ -190,12 +196,16 @@ struct zvm_txn {
 	uint64_t newpos;
 	int restore;		/* a read hashed: undo if undelivered */
 	struct zvm_etag saved;
+	int cont;		/* a read of fd owefd at oweoff, CONTINUE */
+	int owefd;
+	uint64_t oweoff;
 };
 
 struct zvm_sv {
 	struct zvm_tracee tr;
 	int execed;		/* the first execveat was answered */
 	int memtag;		/* take the memory etag at exit_group */
+	int copy;		/* no native data path (ZVM_COPY) */
 	volatile int *exec_err;	/* the child's failed execveat, or 0 */
 	struct zvm_source *src;
 	struct zvm_chan *ch;
@@ -331,6 +341,12 @@ void zvm_txn_start(struct zvm_sv *, int chan, int write, uint64_t n,
 /* After the answer was delivered (ok = 1) or lost (ok = 0, the thread
  * is dying): charge quotas, move positions, or undo. */
 void zvm_txn_commit(struct zvm_sv *, int ok);
+/* Before the etag of chan takes bytes of a read done here: the bytes
+ * the kernel gave on the native path first, hashed from our fd (lib/sv
+ * injio).  At the end (zvm_owe_end, every channel): the rest, and a host
+ * error when the file came out shorter than what was counted read. */
+void zvm_owe_flush(struct zvm_sv *, int chan);
+void zvm_owe_end(struct zvm_sv *);
 
 /* stat.c: what fstat and stat say. */
 void zvm_stat_chan(struct zvm_sv *, int chan, struct stat *);

@@ -27,12 +27,16 @@
 /* zvm_supervise(): the child's sandbox setup failed (e says which step). */
 #define ZVM_SV_NOSANDBOX	(-2)
 
+#define ZVM_SV_MEMTAG	1
+#define ZVM_SV_COPY	2
+
 /*
  * Run the loop for child c (from zvm_sandbox_start) over the opened
  * sources src[0..n) (channel i of the report is src[i]); timeout in
- * seconds of wall clock from the program's exec.  memtag: the child's
- * filter is the ZVM_FILTER_MEMTAG variant and the report gets the memory
- * etag taken at exit_group.  Fills rep (caller frees with
+ * seconds of wall clock from the program's exec.  flags: ZVM_SV_MEMTAG,
+ * the child's filter is the ZVM_FILTER_MEMTAG variant and the report gets
+ * the memory etag taken at exit_group; ZVM_SV_COPY, every byte of a
+ * channel is copied by the supervisor (no native data path).  Fills rep (caller frees with
  * zvm_report_free()).  Returns 0 when the program ran and was reaped
  * (whatever its fate: see rep->state), -1 with e set when supervision
  * itself failed (the program is killed and reaped first), or
@@ -42,7 +46,7 @@
  * after its own setup.
  */
 int zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
-    uint64_t timeout, int memtag, struct zvm_report *rep,
+    uint64_t timeout, int flags, struct zvm_report *rep,
     struct zvm_error *e);
 
 #endif

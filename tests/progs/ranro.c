@@ -3,7 +3,8 @@
  * ranro - ZeroVM's ranro test with native calls: a random read-only
  * channel /dev/3.data (type 1, gets 32, get_size 32) on a 466-byte file.
  * A read at the end is 0 and free, negative offsets are EINVAL, the
- * crossing read is cut, then EDQUOT.
+ * crossing read is cut, then EDQUOT.  The fd is a real one from 1024 up
+ * on the native data path, the lowest free number (3) with ZVM_COPY.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,7 +20,8 @@ main(void)
 	struct iovec iov[2] = { { buf, 1 }, { buf + 1, 1 } };
 	int fd;
 
-	T(fd = open("dev/3.data", O_RDONLY), 3, 0);	/* relative: from / */
+	fd = open("dev/3.data", O_RDONLY);	/* relative: from / */
+	OK(fd == 3 || fd >= 1024);
 	T(fstat(fd, &st), 0, 0);
 	OK(st.st_size == 466);
 	T(pread(fd, buf, 1, st.st_size), 0, 0);

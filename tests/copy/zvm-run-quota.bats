@@ -1,0 +1,1 @@
+../zvm-run-quota.bats
