@@ -128,6 +128,24 @@ chan() {
 	done
 }
 
+@test "mmap of an @FILE input (/dev alias): native path maps it, charged once; ZVM_COPY=1 keeps it virtual (no map)" {
+	head -c 9999 /dev/urandom >"$W/f"
+	echo >>"$W/f"
+	want=$(xxhsum -H2 "$W/f" | cut -d' ' -f1)
+	mf inject "$W/f,/dev/1.f,1,1,100,100000,0,0" |
+	    sed "s|^Program.*|&\nArgs = inject mapall /dev/1.f|" >"$W/m"
+	if [ -n "${ZVM_COPY:-}" ]; then
+		run -1 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+		[[ "$stderr" == *"p != MAP_FAILED"* ]]
+		[ "$(chan "$W/rep" /dev/1.f 6)" -eq 0 ]
+	else
+		run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+		[ "$(chan "$W/rep" /dev/1.f 5)" -eq 1 ]
+		[ "$(chan "$W/rep" /dev/1.f 6)" -eq 10000 ]
+		[ "$(chan "$W/rep" /dev/1.f 4)" = "$want" ]
+	fi
+}
+
 @test "image: a directory listing is read from the image's channel, EDQUOT past its quota" {
 	mkdir "$W/img"
 	touch "$W/img/"{a,b,c,d,e,f,g,h}
