@@ -8,9 +8,7 @@
  * that bytes written stay written.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -183,72 +181,26 @@ zvm_txn_start(struct zvm_sv *sv, int chan, int write, uint64_t n,
 	t->cont = 0;
 }
 
-void
-zvm_owe_flush(struct zvm_sv *sv, int chan)
-{
-	struct zvm_chan *ch = &sv->ch[chan];
-	uint64_t p = ch->owelo;
-
-	while (p < ch->owehi) {
-		size_t c = ch->owehi - p < ZVM_BUFSZ ? ch->owehi - p :
-		    ZVM_BUFSZ;
-		ssize_t k = pread(ch->owefd, sv->buf, c, (off_t)p);
-
-		/* Shorter now than when it was read: the digest misses
-		 * bytes the program got, which the error says. */
-		if (k <= 0) {
-			zvm_host_error(ch, "read", k < 0 ? errno : ESTALE);
-			break;
-		}
-		zvm_etag_update(&ch->etag, sv->buf, (size_t)k);
-		p += (uint64_t)k;
-	}
-	ch->owelo = ch->owehi = 0;
-}
-
-/* The kernel gave the program n bytes of the file at off (fd: the
- * program's, ours a copy of): owed to the etag, if the channel has one,
- * after what it is owed already, which is hashed first unless these
- * bytes follow it. */
+/* The kernel gave the program n bytes of the channel's file at off
+ * (none of an image's files, whose etag is taken as read): after what
+ * the etag, if the channel has one, is owed already (the handler hashed
+ * that first unless these bytes follow it). */
 static void
-owe(struct zvm_sv *sv, struct zvm_txn *t)
+owe(struct zvm_sv *sv, const struct zvm_txn *t)
 {
 	struct zvm_chan *ch = &sv->ch[t->chan];
 
-	if (ch->owefd < 0 &&
-	    (ch->owefd = fcntl(t->owefd, F_DUPFD_CLOEXEC, 0)) < 0) {
-		zvm_host_error(ch, "read", errno);
+	if (ch->src->kind != ZVM_SRC_REG)	/* a file of an image */
 		return;
-	}
 	if (t->oweoff + t->n > ch->contend)
 		ch->contend = t->oweoff + t->n;
 	if (!ch->rep->etag_on)
 		return;
-	if (ch->owehi > ch->owelo && ch->owehi != t->oweoff)
-		zvm_owe_flush(sv, t->chan);
 	if (ch->owehi == ch->owelo)
 		ch->owelo = ch->owehi = t->oweoff;
 	ch->owehi += t->n;
 }
 
-void
-zvm_owe_end(struct zvm_sv *sv)
-{
-	struct stat st;
-
-	for (size_t i = 0; sv->ch && i < sv->nsrc; i++) {
-		struct zvm_chan *ch = &sv->ch[i];
-
-		if (ch->owefd < 0)
-			continue;
-		zvm_owe_flush(sv, (int)i);
-		if (ch->rep->err == 0 && (fstat(ch->owefd, &st) == -1 ||
-		    (uint64_t)st.st_size < ch->contend))
-			zvm_host_error(ch, "read", ESTALE);
-		close(ch->owefd);
-		ch->owefd = -1;
-	}
-}
 
 void
 zvm_txn_commit(struct zvm_sv *sv, int ok)

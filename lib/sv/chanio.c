@@ -162,6 +162,59 @@ read_reg(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t p,
 	return done;
 }
 
+void
+zvm_owe_flush(struct zvm_sv *sv, int chan)
+{
+	struct zvm_chan *ch = &sv->ch[chan];
+	struct zvm_source *s = ch->src;
+	uint64_t p = ch->owelo;
+
+	while (p < ch->owehi) {
+		const unsigned char *q;
+		size_t avail;
+		ssize_t k;
+
+		if (!s->shrunk && (q = window(s, p, &avail)) != NULL) {
+			if (avail > ch->owehi - p)
+				avail = ch->owehi - p;
+			if (hash_window(&ch->etag, q, avail) == -1) {
+				s->shrunk = 1;
+				zvm_host_error(ch, "read", ESTALE);
+				break;
+			}
+			p += avail;
+			continue;
+		}
+		avail = ch->owehi - p < ZVM_BUFSZ ? ch->owehi - p : ZVM_BUFSZ;
+		/* Shorter now than when it was read: the digest misses
+		 * bytes the program got, which the error says. */
+		if ((k = pread(s->fd, sv->buf, avail, (off_t)p)) <= 0) {
+			zvm_host_error(ch, "read", k < 0 ? errno : ESTALE);
+			break;
+		}
+		zvm_etag_update(&ch->etag, sv->buf, (size_t)k);
+		p += (uint64_t)k;
+	}
+	ch->owelo = ch->owehi = 0;
+}
+
+void
+zvm_owe_end(struct zvm_sv *sv)
+{
+	struct stat st;
+
+	for (size_t i = 0; sv->ch && i < sv->nsrc; i++) {
+		struct zvm_chan *ch = &sv->ch[i];
+
+		if (ch->contend == 0)
+			continue;
+		zvm_owe_flush(sv, (int)i);
+		if (ch->rep->err == 0 && (fstat(ch->src->fd, &st) == -1 ||
+		    (uint64_t)st.st_size < ch->contend))
+			zvm_host_error(ch, "read", ESTALE);
+	}
+}
+
 /* Is a blocking stream we did not open ready?  Never wait here. */
 static int
 ready(int fd, short ev)

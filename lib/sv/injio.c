@@ -75,12 +75,17 @@ inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return ZVM_H_DONE;
 	if ((e = zvm_quota(ch, ZVM_GETS, &room)) < 0)
 		return r->error = -e, ZVM_H_DONE;
-	if (fast(sv, req) && total <= room && total <= j->size - p) {
+	/* A file of an image (ZVM_SRC_DIR) is not the channel's own: its
+	 * etag is taken as it is read. */
+	if (fast(sv, req) && total <= room && total <= j->size - p &&
+	    (ch->src->kind == ZVM_SRC_REG || !ch->rep->etag_on)) {
+		/* The digest is of the bytes in call order. */
+		if (ch->rep->etag_on && ch->owehi != p)
+			zvm_owe_flush(sv, j->chan);
 		r->cont = 1;
 		zvm_txn_start(sv, j->chan, 0, total, NULL);
 		t->restore = 0;
 		t->cont = 1;
-		t->owefd = j->fd;
 		t->oweoff = p;
 		return ZVM_H_DONE;
 	}

@@ -541,8 +541,6 @@ setup(struct zvm_sv *sv, struct loop *lp, struct zvm_child *c,
 		return -1;
 	}
 	rep->nchan = n;
-	for (size_t i = 0; i < n; i++)
-		sv->ch[i].owefd = -1;
 	/* The Program's own names (stat, readlink, /proc/self/exe). */
 	if (c->st.sp && c->st.sp->path) {
 		sv->prog = zvm_path_lexical(c->st.sp->path);

@@ -141,11 +141,10 @@ struct zvm_chan {
 	struct zvm_source *src;
 	struct zvm_report_chan *rep;
 	struct zvm_etag etag;
-	/* The native path (lib/sv/injio): our fd of the file once a read
-	 * was answered with CONTINUE (-1: none), the bytes [owelo, owehi)
-	 * the kernel gave the program and the etag has yet to take, from
-	 * that fd, and the end of the furthest such read. */
-	int owefd;
+	/* The native path (lib/sv/injio): the bytes [owelo, owehi) of the
+	 * file the kernel gave the program and the etag has yet to take
+	 * (lib/sv/chanio hashes them from our map of it), and the end of
+	 * the furthest such read (0: none). */
 	uint64_t owelo, owehi, contend;
 };
 
@@ -196,8 +195,7 @@ struct zvm_txn {
 	uint64_t newpos;
 	int restore;		/* a read hashed: undo if undelivered */
 	struct zvm_etag saved;
-	int cont;		/* a read of fd owefd at oweoff, CONTINUE */
-	int owefd;
+	int cont;		/* a read at oweoff answered with CONTINUE */
 	uint64_t oweoff;
 };
 
@@ -341,12 +339,7 @@ void zvm_txn_start(struct zvm_sv *, int chan, int write, uint64_t n,
 /* After the answer was delivered (ok = 1) or lost (ok = 0, the thread
  * is dying): charge quotas, move positions, or undo. */
 void zvm_txn_commit(struct zvm_sv *, int ok);
-/* Before the etag of chan takes bytes of a read done here: the bytes
- * the kernel gave on the native path first, hashed from our fd (lib/sv
- * injio).  At the end (zvm_owe_end, every channel): the rest, and a host
- * error when the file came out shorter than what was counted read. */
-void zvm_owe_flush(struct zvm_sv *, int chan);
-void zvm_owe_end(struct zvm_sv *);
+
 
 /* stat.c: what fstat and stat say. */
 void zvm_stat_chan(struct zvm_sv *, int chan, struct stat *);
