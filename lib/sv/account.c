@@ -192,6 +192,8 @@ owe(struct zvm_sv *sv, const struct zvm_txn *t)
 
 	if (ch->src->kind != ZVM_SRC_REG)	/* a file of an image */
 		return;
+	if (t->write && t->oweoff + t->n > ch->src->size)
+		ch->src->size = t->oweoff + t->n;	/* the known end */
 	if (t->oweoff + t->n > ch->contend)
 		ch->contend = t->oweoff + t->n;
 	if (!ch->rep->etag_on)

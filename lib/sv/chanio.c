@@ -162,19 +162,45 @@ read_reg(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t p,
 	return done;
 }
 
+/* A write channel's file, opened again to be read: ours, the file we
+ * checked.  -1 with the error recorded. */
+static int
+read_fd(struct zvm_chan *ch)
+{
+	const struct zvm_source *s = ch->src;
+	struct stat st;
+
+	if (ch->rfd >= 0)
+		return ch->rfd;
+	if ((ch->rfd = open(s->c->uri, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1) {
+		zvm_host_error(ch, "read", errno);
+		return -1;
+	}
+	if (fstat(ch->rfd, &st) == -1 || st.st_dev != s->dev ||
+	    st.st_ino != s->ino) {
+		zvm_host_error(ch, "read", ESTALE);
+		close(ch->rfd);
+		return ch->rfd = -1;
+	}
+	return ch->rfd;
+}
+
 void
 zvm_owe_flush(struct zvm_sv *sv, int chan)
 {
 	struct zvm_chan *ch = &sv->ch[chan];
 	struct zvm_source *s = ch->src;
 	uint64_t p = ch->owelo;
+	int rd = s->acc == ZVM_ACC_READ;
+	int fd = rd ? s->fd : ch->owehi > p ? read_fd(ch) : -1;
 
-	while (p < ch->owehi) {
+	while (p < ch->owehi && fd >= 0) {
 		const unsigned char *q;
 		size_t avail;
 		ssize_t k;
 
-		if (!s->shrunk && (q = window(s, p, &avail)) != NULL) {
+		if (rd && !s->shrunk && (q = window(s, p, &avail)) != NULL) {
 			if (avail > ch->owehi - p)
 				avail = ch->owehi - p;
 			if (hash_window(&ch->etag, q, avail) == -1) {
@@ -188,7 +214,7 @@ zvm_owe_flush(struct zvm_sv *sv, int chan)
 		avail = ch->owehi - p < ZVM_BUFSZ ? ch->owehi - p : ZVM_BUFSZ;
 		/* Shorter now than when it was read: the digest misses
 		 * bytes the program got, which the error says. */
-		if ((k = pread(s->fd, sv->buf, avail, (off_t)p)) <= 0) {
+		if ((k = pread(fd, sv->buf, avail, (off_t)p)) <= 0) {
 			zvm_host_error(ch, "read", k < 0 ? errno : ESTALE);
 			break;
 		}
@@ -209,9 +235,15 @@ zvm_owe_end(struct zvm_sv *sv)
 		if (ch->contend == 0)
 			continue;
 		zvm_owe_flush(sv, (int)i);
+		/* Shorter than what was counted: cut by another process,
+		 * or a native write that did not write it all. */
 		if (ch->rep->err == 0 && (fstat(ch->src->fd, &st) == -1 ||
 		    (uint64_t)st.st_size < ch->contend))
-			zvm_host_error(ch, "read", ESTALE);
+			zvm_host_error(ch, ch->src->acc == ZVM_ACC_READ ?
+			    "read" : "write", ESTALE);
+		if (ch->rfd >= 0)
+			close(ch->rfd);
+		ch->rfd = -1;
 	}
 }
 
@@ -348,6 +380,7 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	if (s->kind == ZVM_SRC_REG && n > s->size - p)
 		n = s->size - p;
 	if (ch->rep->etag_on) {
+		zvm_owe_flush(sv, o->chan);	/* the native path's first */
 		t->saved = ch->etag;
 		t->restore = 1;
 	} else
@@ -494,14 +527,18 @@ do_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 	if (s->kind == ZVM_SRC_REG) {
 		int rnd = s->c->type & ZVM_TYPE_RANDOM_WRITE;
 
-		if (!call.posn)
-			p = o->flags & O_APPEND ? s->size : rnd ? o->off :
-			    s->wpos;
+		/* O_APPEND: the end, positioned or not, as Linux does. */
+		if (o->flags & O_APPEND)
+			p = s->size;
+		else if (!call.posn)
+			p = rnd ? o->off : s->wpos;
 		seqstd = s->std >= 0 && !call.posn && !rnd;
 		/* ZeroVM: no hole the quota could never fill. */
 		if ((call.posn || rnd) && p >= s->size + room)
 			return r->error = EINVAL, ZVM_H_DONE;
 	}
+	if (ch->rep->etag_on)
+		zvm_owe_flush(sv, o->chan);	/* the native path's first */
 	while (done < n) {
 		size_t c = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
 

@@ -392,6 +392,42 @@ inj_dup(struct zvm_sv *sv, const struct seccomp_notif *req,
  * makes a real fd we know of (inj_dup); anything else is no call on a
  * read-only file: EBADF.  Returns 1 when answered.
  */
+/*
+ * dup2 and dup3 of a channel's injected fd onto a number below 1024
+ * (freopen, a shell's redirection, sort -o): the program's kernel table
+ * holds nothing there, so the number becomes a virtual fd of the same
+ * channel, at the same offset, with the same O_APPEND and O_NONBLOCK,
+ * served by the copy path; from then on the two fds keep their own
+ * offsets (zvm-run(1) CAVEATS).  1 when answered.
+ */
+static int
+low_dup(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r, const struct zvm_inj *j)
+{
+	const __u64 *a = req->data.args;
+	uint32_t to = (uint32_t)a[1];
+	struct zvm_ofd *o;
+	off_t cur;
+	int fl;
+
+	if (req->data.nr == SYS_dup3 && ((uint32_t)a[2] & ~O_CLOEXEC))
+		return r->error = EINVAL, 1;
+	if (to >= ZVM_NVFD)
+		return r->error = EBADF, 1;
+	if ((fl = fcntl(j->fd, F_GETFL)) == -1 ||
+	    (cur = lseek(j->fd, 0, SEEK_CUR)) == -1)
+		return r->error = errno, 1;
+	if ((o = zvm_fd_new(j->chan, (fl & O_ACCMODE) == O_WRONLY ?
+	    ZVM_ACC_WRITE : ZVM_ACC_READ)) == NULL)
+		return r->error = ENOMEM, 1;
+	o->off = (uint64_t)cur;
+	o->flags = fl & (O_APPEND | O_NONBLOCK);
+	zvm_fd_install(sv, (int)to, o, req->data.nr == SYS_dup3 &&
+	    (a[2] & O_CLOEXEC));
+	r->val = to;
+	return 1;
+}
+
 static int
 inj_call(struct zvm_sv *sv, const struct seccomp_notif *req,
     struct zvm_resp *r)
@@ -420,6 +456,33 @@ inj_call(struct zvm_sv *sv, const struct seccomp_notif *req,
 			r->cont = 1;
 			return 1;
 		}
+		/* A channel's file, as a virtual fd: O_APPEND and
+		 * O_NONBLOCK only (the native path's writes look at
+		 * O_APPEND each time; O_DIRECT could fail a read that
+		 * was charged). */
+		if (j->chan >= 0 && (uint32_t)a[1] == F_SETFL) {
+			if (fcntl(j->fd, F_SETFL, (int)(a[2] &
+			    (O_APPEND | O_NONBLOCK))) == -1)
+				r->error = errno;
+			return 1;
+		}
+		break;
+	case SYS_ftruncate:
+	case SYS_fsync:
+	case SYS_fdatasync:
+		/* A write channel's file: as a virtual fd's. */
+		if (j->chan >= 0 && sv->src[j->chan].acc == ZVM_ACC_WRITE) {
+			if (req->data.nr == SYS_ftruncate)
+				r->error = EINVAL;
+			else if (fdatasync(sv->src[j->chan].fd) == -1)
+				r->error = errno;
+			return 1;
+		}
+		break;
+	case SYS_dup2:
+	case SYS_dup3:
+		if (j->chan >= 0 && sv->src[j->chan].kind == ZVM_SRC_REG)
+			return low_dup(sv, req, r, j);
 		break;
 	case SYS_ioctl:
 		/* An object of the program's: its queue, its blocking. */

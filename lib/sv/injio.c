@@ -33,8 +33,11 @@
 static int
 fast(const struct zvm_sv *sv, const struct seccomp_notif *req)
 {
+	int nr = req->data.nr;
+
 	return !sv->copy && sv->granted == sv->exits && sv->nclones == 0 &&
-	    (req->data.nr == SYS_read || req->data.nr == SYS_pread64);
+	    (nr == SYS_read || nr == SYS_pread64 || nr == SYS_write ||
+	    nr == SYS_pwrite64);
 }
 
 /*
@@ -131,6 +134,105 @@ inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	/* The offset moves before the answer: the program may lseek the
 	 * moment it has it.  Undone if the answer is lost. */
 	if (!posn && lseek(j->fd, (off_t)(p + done), SEEK_SET) != -1) {
+		t->newpos = p;
+		t->pos = ZVM_POS_INJ;
+	}
+	return ZVM_H_DONE;
+}
+
+/*
+ * A write to a write channel's injected fd (@w:FILE on the native path),
+ * as a virtual fd's would be: at the fd's offset, or the known end with
+ * O_APPEND, or the call's; what the quota leaves room for, then EDQUOT;
+ * EINVAL for a hole the quota could never fill (ZeroVM).  One that fits
+ * whole and ends below RLIMIT_FSIZE runs natively (fast): a regular file
+ * takes all of it, so the charge is known now; the etag takes the bytes
+ * from the file later, in call order, hashing what it is owed first
+ * unless they follow it, before the kernel can write anything over it.
+ * Any other is copied here from the program's memory into our fd.
+ */
+static int
+inj_write(struct zvm_sv *sv, const struct seccomp_notif *req,
+    struct zvm_resp *r, struct zvm_inj *j)
+{
+	struct zvm_chan *ch = &sv->ch[j->chan];
+	struct zvm_source *s = ch->src;
+	struct zvm_txn *t = &sv->txn;
+	struct zvm_iocall call;
+	uint64_t p, n, room, done = 0;
+	ssize_t k = 0;
+	int fl, e;
+
+	if ((fl = fcntl(j->fd, F_GETFL)) == -1)
+		return r->error = errno, ZVM_H_DONE;
+	if ((e = zvm_tr_iocall(&sv->tr, req, 1, &call)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	if (call.total == 0)
+		return ZVM_H_DONE;
+	if (fl & O_APPEND)
+		p = s->size;
+	else if (call.posn)
+		p = call.off;
+	else {
+		off_t cur = lseek(j->fd, 0, SEEK_CUR);
+
+		if (cur < 0)
+			return r->error = errno, ZVM_H_DONE;
+		p = (uint64_t)cur;
+	}
+	if ((e = zvm_quota(ch, ZVM_PUTS, &room)) < 0)
+		return r->error = -e, ZVM_H_DONE;
+	if (p >= s->size + room)
+		return r->error = EINVAL, ZVM_H_DONE;
+	if (ch->rep->etag_on && ch->owehi != p)
+		zvm_owe_flush(sv, j->chan);
+	if (fast(sv, req) && call.total <= room && p <= sv->fsize &&
+	    call.total <= sv->fsize - p) {
+		r->cont = 1;
+		zvm_txn_start(sv, j->chan, 1, call.total, NULL);
+		t->restore = 0;
+		t->cont = 1;
+		t->oweoff = p;
+		return ZVM_H_DONE;
+	}
+	if (ch->rep->etag_on)
+		zvm_owe_flush(sv, j->chan);
+	n = call.total < room ? call.total : room;
+	while (done < n) {
+		size_t c = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;
+		ssize_t got = zvm_tr_iov_get(&sv->tr, call.cnt, done, sv->buf,
+		    c);
+
+		if (got <= 0) {
+			k = -EFAULT;
+			break;
+		}
+		if ((k = pwrite(s->fd, sv->buf, (size_t)got,
+		    (off_t)(p + done))) <= 0) {
+			k = k < 0 ? -errno : -EIO;
+			break;
+		}
+		if (ch->rep->etag_on)
+			zvm_etag_update(&ch->etag, sv->buf, (size_t)k);
+		done += (uint64_t)k;
+		if (p + done > s->size)	/* the known end grows now */
+			s->size = p + done;
+		if (k < got)
+			break;
+	}
+	if (done == 0) {
+		if (k != -EFAULT)
+			zvm_host_error(ch, "write", (int)-k);
+		return r->error = (int)-k, ZVM_H_DONE;
+	}
+	if (done == room && call.total > room)
+		ch->rep->hit |= 1u << ZVM_PUT_SIZE;
+	r->val = (int64_t)done;
+	t->restore = 0;
+	zvm_txn_start(sv, j->chan, 1, done, NULL);
+	/* The offset moves before the answer, as a read's. */
+	if (!call.posn && lseek(j->fd, (off_t)(p + done), SEEK_SET) != -1) {
+		t->injfd = j->fd;
 		t->newpos = p;
 		t->pos = ZVM_POS_INJ;
 	}
@@ -299,7 +401,9 @@ inj_mmap(struct zvm_sv *sv, const struct seccomp_notif *req,
 		r->cont = 1;
 		return ZVM_H_DONE;
 	}
-	if (j->chan < 0)	/* a pipe: the kernel says ENODEV */
+	/* A pipe: the kernel says ENODEV; so is a write channel's file
+	 * (O_WRONLY), as a file no map can reach. */
+	if (j->chan < 0 || !(sv->src[j->chan].acc & ZVM_ACC_READ))
 		return r->error = ENODEV, ZVM_H_DONE;
 	n = a[5] >= j->size ? 0 : pages(a[1]) < j->size - a[5] ?
 	    pages(a[1]) : j->size - a[5];
@@ -395,6 +499,10 @@ zvm_h_inj(struct zvm_sv *sv, const struct seccomp_notif *req,
 		r->cont = 1;
 		return ZVM_H_DONE;
 	}
+	/* Each injected channel fd is read-only or write-only. */
+	if (j && !(sv->src[j->chan].acc & ZVM_ACC_READ))
+		return zvm_tr_is_write(nr) ? inj_write(sv, req, r, j) :
+		    (r->error = EBADF, ZVM_H_DONE);
 	if (zvm_tr_is_read(nr))
 		return inj_read(sv, req, r);
 	return r->error = EBADF, ZVM_H_DONE;	/* read-only files */

@@ -523,6 +523,7 @@ setup(struct zvm_sv *sv, struct loop *lp, struct zvm_child *c,
     struct zvm_source *src, size_t n, struct zvm_report *rep,
     struct zvm_error *e)
 {
+	struct rlimit fsz;
 	sigset_t set;
 
 	sv->tr.pid = c->pid;
@@ -541,6 +542,12 @@ setup(struct zvm_sv *sv, struct loop *lp, struct zvm_child *c,
 		return -1;
 	}
 	rep->nchan = n;
+	for (size_t i = 0; i < n; i++)
+		sv->ch[i].rfd = -1;
+	if (getrlimit(RLIMIT_FSIZE, &fsz) == 0 && fsz.rlim_cur != RLIM_INFINITY)
+		sv->fsize = fsz.rlim_cur;
+	else
+		sv->fsize = UINT64_MAX;
 	/* The Program's own names (stat, readlink, /proc/self/exe). */
 	if (c->st.sp && c->st.sp->path) {
 		sv->prog = zvm_path_lexical(c->st.sp->path);

@@ -205,20 +205,38 @@ injectable(const struct zvm_sv *sv, int chan)
 	    (!sv->copy || strncmp(sv->nalias[chan], "/dev/", 5) != 0);
 }
 
-/* Open a channel's file again for injection (the manifest named it):
- * our own open file description, checked to be the file we checked. */
+/*
+ * Write-only channels of a regular file written at random (what @w:FILE
+ * makes) get one too on the native path (lib/sv/injio): their writes
+ * that fit run natively.  Not with ZVM_COPY; never the std streams.
+ */
 static int
-reopen_chan(struct zvm_sv *sv, int chan)
+injectable_w(const struct zvm_sv *sv, int chan)
+{
+	const struct zvm_source *s = &sv->src[chan];
+
+	return !sv->copy && s->kind == ZVM_SRC_REG &&
+	    s->acc == ZVM_ACC_WRITE && s->std < 0 &&
+	    (s->c->type & ZVM_TYPE_RANDOM_WRITE);
+}
+
+/* Open a channel's file again for injection (the manifest named it):
+ * our own open file description, checked to be the file we checked;
+ * fl: O_RDONLY, or O_WRONLY with the program's O_APPEND.  Opened
+ * O_NONBLOCK (it might have become a FIFO), which F_GETFL must not show
+ * on what is a regular file. */
+static int
+reopen_chan(struct zvm_sv *sv, int chan, int fl)
 {
 	const struct zvm_source *s = &sv->src[chan];
 	struct stat st;
 	int fd;
 
-	if ((fd = open(s->c->uri, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	if ((fd = open(s->c->uri, fl | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK)) == -1)
 		return -errno;
 	if (fstat(fd, &st) == -1 || st.st_dev != s->dev ||
-	    st.st_ino != s->ino) {
+	    st.st_ino != s->ino || fcntl(fd, F_SETFL, fl & O_APPEND) == -1) {
 		close(fd);
 		return -ENOENT;
 	}
@@ -457,7 +475,12 @@ do_open(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t fl,
 	else if ((acc & want) != want)
 		return -EACCES;
 	if (want == ZVM_ACC_READ && injectable(sv, chan)) {
-		if ((fd = reopen_chan(sv, chan)) < 0)
+		if ((fd = reopen_chan(sv, chan, O_RDONLY)) < 0)
+			return fd;
+		return inject(sv, r, fd, chan, sv->src[chan].size, fl);
+	}
+	if (want == ZVM_ACC_WRITE && injectable_w(sv, chan)) {
+		if ((fd = reopen_chan(sv, chan, O_WRONLY | (fl & O_APPEND))) < 0)
 			return fd;
 		return inject(sv, r, fd, chan, sv->src[chan].size, fl);
 	}

@@ -146,6 +146,7 @@ struct zvm_chan {
 	 * (lib/sv/chanio hashes them from our map of it), and the end of
 	 * the furthest such read (0: none). */
 	uint64_t owelo, owehi, contend;
+	int rfd;		/* a write channel's file, ours to hash it */
 };
 
 struct zvm_resp {
@@ -204,6 +205,7 @@ struct zvm_sv {
 	int execed;		/* the first execveat was answered */
 	int memtag;		/* take the memory etag at exit_group */
 	int copy;		/* no native data path (ZVM_COPY) */
+	uint64_t fsize;		/* RLIMIT_FSIZE (the program's is ours) */
 	volatile int *exec_err;	/* the child's failed execveat, or 0 */
 	struct zvm_source *src;
 	struct zvm_chan *ch;
