@@ -19,25 +19,40 @@
 #include "sv/handler.h"
 
 /*
- * The native path: may a read the quota and the file's known end leave
+ * The native path: may a call the quota and the file's known end leave
  * room for, whole, be answered with CONTINUE, the kernel moving the
  * bytes?  Then it moves exactly what was asked (a regular file read
- * inside its size is never short, a shrunk file aside: zvm_owe_end), so
- * the charge is known now.  Only read and pread64, whose arguments are
- * all registers: readv's iovecs are the program's memory, which it could
- * change between our look and the kernel's.  Only while the program has
- * one thread: it is in this call, so nothing can move the shared offset
- * (lseek of an injected fd runs natively) or take the fd away before the
- * kernel runs it (zvm-run(1) SECURITY).
+ * inside its size is never short, a shrunk file aside: zvm_owe_end; a
+ * write is taken whole), so the charge is known now.  Only read, pread64,
+ * write and pwrite64, whose arguments are all registers: readv's iovecs
+ * are the program's memory, which it could change between our look and
+ * the kernel's.  With one thread, every such call: it is in this call,
+ * so nothing can move the shared offset (lseek of an injected fd runs
+ * natively) or close the fd before the kernel runs it.  With more
+ * (zvm-run(1) SECURITY): another thread may move the offset first, so
+ * the bytes a read or write reaches are not the ones decided on; a read
+ * then moves fewer bytes than charged, never more, and may go natively
+ * if no etag must say which bytes they were; a write at an offset moved
+ * far out would leave a hole no quota allowed, so only pwrite64 and an
+ * O_APPEND write, and only without an etag, which hashes the file later
+ * and must not see another thread's write still in flight.  pread64
+ * always: its offset is a register and a read channel's file does not
+ * change.  A close racing the call makes it EBADF, charged; a number is
+ * never reused, so it can reach no other file.
  */
 static int
-fast(const struct zvm_sv *sv, const struct seccomp_notif *req)
+fast(const struct zvm_sv *sv, const struct seccomp_notif *req, int etag,
+    int append)
 {
 	int nr = req->data.nr;
 
-	return !sv->copy && sv->granted == sv->exits && sv->nclones == 0 &&
-	    (nr == SYS_read || nr == SYS_pread64 || nr == SYS_write ||
-	    nr == SYS_pwrite64);
+	if (sv->copy)
+		return 0;
+	if (sv->granted == sv->exits && sv->nclones == 0)
+		return nr == SYS_read || nr == SYS_pread64 || nr == SYS_write ||
+		    nr == SYS_pwrite64;
+	return nr == SYS_pread64 || (!etag && (nr == SYS_read ||
+	    nr == SYS_pwrite64 || (nr == SYS_write && append)));
 }
 
 /*
@@ -80,7 +95,8 @@ inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = -e, ZVM_H_DONE;
 	/* A file of an image (ZVM_SRC_DIR) is not the channel's own: its
 	 * etag is taken as it is read. */
-	if (fast(sv, req) && total <= room && total <= j->size - p &&
+	if (fast(sv, req, ch->rep->etag_on, 0) && total <= room &&
+	    total <= j->size - p &&
 	    (ch->src->kind == ZVM_SRC_REG || !ch->rep->etag_on)) {
 		/* The digest is of the bytes in call order. */
 		if (ch->rep->etag_on && ch->owehi != p)
@@ -186,7 +202,8 @@ inj_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = EINVAL, ZVM_H_DONE;
 	if (ch->rep->etag_on && ch->owehi != p)
 		zvm_owe_flush(sv, j->chan);
-	if (fast(sv, req) && call.total <= room && p <= sv->fsize &&
+	if (fast(sv, req, ch->rep->etag_on, fl & O_APPEND) &&
+	    call.total <= room && p <= sv->fsize &&
 	    call.total <= sv->fsize - p) {
 		r->cont = 1;
 		zvm_txn_start(sv, j->chan, 1, call.total, NULL);

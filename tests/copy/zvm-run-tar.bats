@@ -1,1 +1,0 @@
-../zvm-run-tar.bats
