@@ -122,6 +122,43 @@ zvm_clone_done(struct zvm_sv *sv, pid_t tid)
 }
 
 int
+zvm_cont_add(struct zvm_sv *sv, pid_t tid, uint32_t fd)
+{
+	if (sv->nconts == sv->capconts) {
+		size_t cap = sv->capconts ? sv->capconts * 2 : 16;
+		struct zvm_cont *c = realloc(sv->conts, cap * sizeof(*c));
+
+		if (c == NULL)
+			return -1;
+		sv->conts = c;
+		sv->capconts = cap;
+	}
+	sv->conts[sv->nconts].tid = tid;
+	sv->conts[sv->nconts++].fd = fd;
+	return 0;
+}
+
+void
+zvm_cont_done(struct zvm_sv *sv, pid_t tid)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < sv->nconts; i++)
+		if (sv->conts[i].tid != tid)
+			sv->conts[j++] = sv->conts[i];
+	sv->nconts = j;
+}
+
+int
+zvm_cont_busy(const struct zvm_sv *sv, uint32_t fd, pid_t tid)
+{
+	for (size_t i = 0; i < sv->nconts; i++)
+		if (sv->conts[i].fd == fd && sv->conts[i].tid != tid)
+			return 1;
+	return 0;
+}
+
+int
 zvm_thread_room(struct zvm_sv *sv, pid_t tid)
 {
 	uint64_t now = zvm_tr_now(), live;

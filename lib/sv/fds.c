@@ -351,6 +351,9 @@ zvm_inj_closeall(struct zvm_sv *sv)
 	sv->epw = NULL;
 	sv->capepw = 0;
 	free(sv->clones);
+	free(sv->conts);
+	sv->conts = NULL;
+	sv->nconts = sv->capconts = 0;
 	sv->clones = NULL;
 	sv->nclones = sv->capclones = 0;
 	free(sv->pairs);

@@ -247,8 +247,11 @@ do_getdents(struct zvm_sv *sv, uint64_t fd, uint64_t buf, uint64_t n,
 }
 
 static int
-do_close_range(struct zvm_sv *sv, uint32_t lo, uint32_t hi, uint32_t fl)
+do_close_range(struct zvm_sv *sv, uint32_t lo, uint32_t hi, uint32_t fl,
+    pid_t tid)
 {
+	int busy = 0;
+
 	if (lo > hi || (fl & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE)))
 		return -EINVAL;
 	for (uint32_t i = lo; i <= hi && i < ZVM_NVFD; i++) {
@@ -260,14 +263,20 @@ do_close_range(struct zvm_sv *sv, uint32_t lo, uint32_t hi, uint32_t fl)
 			zvm_fd_put(sv, i);
 	}
 	/* Injected fds in the range: the kernel closes (or marks) them
-	 * when we answer CONTINUE; we forget ours first. */
+	 * when we answer CONTINUE; we forget ours first.  If another
+	 * thread's native call may still run on one, none is closed in
+	 * the kernel (as close does). */
 	if (hi < ZVM_NVFD || sv->ninj == 0)
 		return 0;
+	for (size_t i = 0; i < sv->nconts && !(fl & CLOSE_RANGE_CLOEXEC); i++)
+		if (sv->conts[i].fd >= lo && sv->conts[i].fd <= hi &&
+		    sv->conts[i].tid != tid)
+			busy = 1;
 	for (size_t i = lo > ZVM_NVFD ? lo - ZVM_NVFD : 0;
 	    i < sv->ninj && i <= (size_t)hi - ZVM_NVFD; i++)
 		if (!(fl & CLOSE_RANGE_CLOEXEC))
 			zvm_inj_drop(sv, ZVM_NVFD + i);
-	return 1;
+	return !busy;
 }
 
 /*
@@ -448,7 +457,10 @@ inj_call(struct zvm_sv *sv, const struct seccomp_notif *req,
 	switch (req->data.nr) {
 	case SYS_close:
 		zvm_inj_drop(sv, a[0]);
-		r->cont = 1;
+		/* Another thread's native call may not have run yet: the
+		 * kernel's fd stays, gone for us (every call on it is
+		 * EBADF but lseek), till the program exits. */
+		r->cont = !zvm_cont_busy(sv, (uint32_t)a[0], (pid_t)req->pid);
 		return 1;
 	case SYS_fcntl:
 		if (j->chan < 0 && ((uint32_t)a[1] == F_SETFL ||
@@ -549,7 +561,8 @@ zvm_h_fd(struct zvm_sv *sv, const struct seccomp_notif *req,
 		    -EBADF;
 		break;
 	case SYS_close_range:
-		if ((v = do_close_range(sv, a[0], a[1], a[2])) == 1) {
+		if ((v = do_close_range(sv, a[0], a[1], a[2],
+		    (pid_t)req->pid)) == 1) {
 			r->cont = 1;
 			return ZVM_H_DONE;
 		}

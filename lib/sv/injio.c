@@ -37,11 +37,12 @@
  * O_APPEND write, and only without an etag, which hashes the file later
  * and must not see another thread's write still in flight.  pread64
  * always: its offset is a register and a read channel's file does not
- * change.  A close racing the call makes it EBADF, charged; a number is
- * never reused, so it can reach no other file.
+ * change.  A close racing the call leaves the kernel's fd open until the
+ * program exits (lib/sv/fdtable), so the call moves what was charged;
+ * and a number is never reused, so it can reach no other file.
  */
 static int
-fast(const struct zvm_sv *sv, const struct seccomp_notif *req, int etag,
+fast(struct zvm_sv *sv, const struct seccomp_notif *req, int etag,
     int append)
 {
 	int nr = req->data.nr;
@@ -51,8 +52,12 @@ fast(const struct zvm_sv *sv, const struct seccomp_notif *req, int etag,
 	if (sv->granted == sv->exits && sv->nclones == 0)
 		return nr == SYS_read || nr == SYS_pread64 || nr == SYS_write ||
 		    nr == SYS_pwrite64;
-	return nr == SYS_pread64 || (!etag && (nr == SYS_read ||
-	    nr == SYS_pwrite64 || (nr == SYS_write && append)));
+	/* In flight until the thread calls again: a close meanwhile
+	 * leaves the kernel's fd open (lib/sv/fdtable). */
+	return (nr == SYS_pread64 || (!etag && (nr == SYS_read ||
+	    nr == SYS_pwrite64 || (nr == SYS_write && append)))) &&
+	    zvm_cont_add(sv, (pid_t)req->pid, (uint32_t)req->data.args[0]) ==
+	    0;
 }
 
 /*
@@ -95,9 +100,9 @@ inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = -e, ZVM_H_DONE;
 	/* A file of an image (ZVM_SRC_DIR) is not the channel's own: its
 	 * etag is taken as it is read. */
-	if (fast(sv, req, ch->rep->etag_on, 0) && total <= room &&
-	    total <= j->size - p &&
-	    (ch->src->kind == ZVM_SRC_REG || !ch->rep->etag_on)) {
+	if (total <= room && total <= j->size - p &&
+	    (ch->src->kind == ZVM_SRC_REG || !ch->rep->etag_on) &&
+	    fast(sv, req, ch->rep->etag_on, 0)) {
 		/* The digest is of the bytes in call order. */
 		if (ch->rep->etag_on && ch->owehi != p)
 			zvm_owe_flush(sv, j->chan);
@@ -202,9 +207,9 @@ inj_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = EINVAL, ZVM_H_DONE;
 	if (ch->rep->etag_on && ch->owehi != p)
 		zvm_owe_flush(sv, j->chan);
-	if (fast(sv, req, ch->rep->etag_on, fl & O_APPEND) &&
-	    call.total <= room && p <= sv->fsize &&
-	    call.total <= sv->fsize - p) {
+	if (call.total <= room && p <= sv->fsize &&
+	    call.total <= sv->fsize - p &&
+	    fast(sv, req, ch->rep->etag_on, fl & O_APPEND)) {
 		r->cont = 1;
 		zvm_txn_start(sv, j->chan, 1, call.total, NULL);
 		t->restore = 0;

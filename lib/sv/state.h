@@ -116,6 +116,14 @@ struct zvm_clone {
 	uint64_t t;		/* when (CLOCK_MONOTONIC ns) */
 };
 
+/* A call on an injected fd answered with CONTINUE on the native path
+ * while the program has more than one thread: in flight, as far as we
+ * know, until its thread makes another call (lib/sv/injio). */
+struct zvm_cont {
+	pid_t tid;
+	uint32_t fd;
+};
+
 /* An entry of the scratch directory (lib/sv/scratch). */
 struct zvm_snode {
 	char *name;		/* below the root; NULL: unlinked (or free) */
@@ -235,6 +243,8 @@ struct zvm_sv {
 	uint64_t bufbytes;	/* what its pipes and socketpairs may hold */
 	struct zvm_clone *clones;
 	size_t nclones, capclones;
+	struct zvm_cont *conts;
+	size_t nconts, capconts;
 	uint64_t granted, exits;	/* thread clones let through, exits */
 	struct zvm_epwatch *epw;
 	size_t nepw, capepw;
@@ -327,6 +337,13 @@ void zvm_pair_unref(struct zvm_sv *, long i);
 void zvm_flight(struct zvm_sv *, long i, long n);
 /* Thread tid makes a call: a clone it made is done. */
 void zvm_clone_done(struct zvm_sv *, pid_t tid);
+/* Thread tid's call on fd was answered with CONTINUE (0, or -1 when it
+ * cannot be recorded: then it must not be); tid makes a call, so its
+ * last one is done; may a call of a thread but tid still be running on
+ * fd? */
+int zvm_cont_add(struct zvm_sv *, pid_t tid, uint32_t fd);
+void zvm_cont_done(struct zvm_sv *, pid_t tid);
+int zvm_cont_busy(const struct zvm_sv *, uint32_t fd, pid_t tid);
 /* A thread exits. */
 void zvm_thread_exit(struct zvm_sv *);
 /* May thread tid start one more thread under Threads?  0 (counted as

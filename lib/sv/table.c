@@ -92,6 +92,8 @@ zvm_table_serve(struct zvm_sv *sv, const struct seccomp_notif *req,
 	sv->txn.active = 0;
 	if (sv->nclones)
 		zvm_clone_done(sv, (pid_t)req->pid);
+	if (sv->nconts)
+		zvm_cont_done(sv, (pid_t)req->pid);
 	switch (family(req->data.nr)) {
 	case F_RW:
 		h = (uint32_t)req->data.args[0] >= ZVM_NVFD ?
