@@ -154,8 +154,12 @@ zvm_inj_drop(struct zvm_sv *sv, uint64_t fdarg)
 	struct zvm_inj *j = zvm_inj_get(sv, fdarg);
 
 	if (j) {
-		/* Its maps live on: an etag hashes what mremap adds. */
-		if (j->fd >= 0 && j->chan >= 0 && sv->ch[j->chan].rep->etag_on)
+		/* Its maps live on: an etag hashes what mremap adds, from
+		 * our fd of an image's file (a channel's own is the
+		 * source's fd, which stays). */
+		if (j->fd >= 0 && j->chan >= 0 &&
+		    sv->ch[j->chan].rep->etag_on &&
+		    sv->src[j->chan].kind == ZVM_SRC_DIR)
 			j->hashfd = j->fd;
 		else if (j->fd >= 0)
 			close(j->fd);

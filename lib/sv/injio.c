@@ -347,7 +347,8 @@ map_charge(struct zvm_sv *sv, struct zvm_resp *r, struct zvm_inj *j,
 {
 	struct zvm_txn *t = &sv->txn;
 	struct zvm_chan *ch = &sv->ch[j->chan];
-	int fd = j->fd >= 0 ? j->fd : j->hashfd, e;
+	int fd = j->fd >= 0 ? j->fd : j->hashfd >= 0 ? j->hashfd :
+	    ch->src->kind == ZVM_SRC_REG ? ch->src->fd : -1, e;
 	uint64_t room = 0, done = 0;
 
 	/* Past the known end nothing can be read: free, like a read. */

@@ -480,7 +480,8 @@ do_open(struct zvm_sv *sv, uint64_t dirfd, uint64_t path, uint32_t fl,
 		return inject(sv, r, fd, chan, sv->src[chan].size, fl);
 	}
 	if (want == ZVM_ACC_WRITE && injectable_w(sv, chan)) {
-		if ((fd = reopen_chan(sv, chan, O_WRONLY | (fl & O_APPEND))) < 0)
+		if ((fd = reopen_chan(sv, chan, O_WRONLY |
+		    (fl & O_APPEND))) < 0)
 			return fd;
 		return inject(sv, r, fd, chan, sv->src[chan].size, fl);
 	}

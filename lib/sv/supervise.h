@@ -36,10 +36,10 @@
  * seconds of wall clock from the program's exec.  flags: ZVM_SV_MEMTAG,
  * the child's filter is the ZVM_FILTER_MEMTAG variant and the report gets
  * the memory etag taken at exit_group; ZVM_SV_COPY, every byte of a
- * channel is copied by the supervisor (no native data path).  Fills rep (caller frees with
- * zvm_report_free()).  Returns 0 when the program ran and was reaped
- * (whatever its fate: see rep->state), -1 with e set when supervision
- * itself failed (the program is killed and reaped first), or
+ * channel is copied by the supervisor (no native data path).  Fills rep
+ * (caller frees with zvm_report_free()).  Returns 0 when the program ran
+ * and was reaped (whatever its fate: see rep->state), -1 with e set when
+ * supervision itself failed (the program is killed and reaped first), or
  * ZVM_SV_NOSANDBOX with e set when the child could not install its
  * sandbox (it is reaped; rep says nothing).  The caller prepares nothing
  * between zvm_sandbox_start() and this: it waits for the filter itself,
