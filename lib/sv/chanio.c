@@ -109,6 +109,19 @@ window_gone(const struct zvm_source *s)
 	    (uint64_t)st.st_size < s->mapoff + s->maplen;
 }
 
+/* Bytes the file has from off on now, if it is shorter than the
+ * window says (cut under us), else -1. */
+static ssize_t
+cut_end(const struct zvm_source *s, uint64_t off)
+{
+	struct stat st;
+
+	if (fstat(s->fd, &st) == -1 ||
+	    (uint64_t)st.st_size >= s->mapoff + s->maplen)
+		return -1;
+	return (uint64_t)st.st_size > off ? (ssize_t)(st.st_size - off) : 0;
+}
+
 /* Regular file: n bytes at p (all inside the known end). */
 static ssize_t
 read_reg(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t p,
@@ -130,6 +143,16 @@ read_reg(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t p,
 			if (w < 0 && errno == EFAULT && window_gone(s)) {
 				s->shrunk = 1;	/* pread from now on */
 				continue;
+			}
+			/* A page the file now ends inside reads as zeros
+			 * past its end, no fault: count only what is in
+			 * the file after the copy (the rest of the buffer
+			 * is past the count the program gets). */
+			if (w > 0 && (k = cut_end(s, p + done)) >= 0 &&
+			    k < w) {
+				s->shrunk = 1;
+				if ((w = k) == 0)
+					break;
 			}
 			if (w > 0 && ch->rep->etag_on &&
 			    hash_window(&ch->etag, q, w) == -1) {
@@ -401,6 +424,10 @@ do_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 			ch->etag = t->saved;
 		return r->error = (int)-got, ZVM_H_DONE;
 	}
+	/* The file's end, come early (cut under us): free, as the known
+	 * end is. */
+	if (got == 0 && s->kind == ZVM_SRC_REG)
+		return ZVM_H_DONE;
 	/* The crossing transfer was cut to what remained. */
 	if ((uint64_t)got == room && call.total > room)
 		ch->rep->hit |= 1u << ZVM_GET_SIZE;

@@ -147,6 +147,8 @@ inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 		if (w < k)
 			break;
 	}
+	if (done == 0)		/* the end, come early (cut): free */
+		return ZVM_H_DONE;
 	if (done == room && total > room)
 		ch->rep->hit |= 1u << ZVM_GET_SIZE;
 	r->val = done;
