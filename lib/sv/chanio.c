@@ -139,15 +139,22 @@ read_reg(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t p,
 		    (q = window(s, p + done, &avail)) != NULL) {
 			if (avail > n - done)
 				avail = n - done;
+			/* Cut under us: only what the file has (the
+			 * program's buffer past it stays untouched). */
+			if ((k = cut_end(s, p + done)) >= 0 &&
+			    (size_t)k < avail) {
+				s->shrunk = 1;
+				if ((avail = (size_t)k) == 0)
+					break;
+			}
 			w = zvm_tr_iov_put(&sv->tr, cnt, done, q, avail);
 			if (w < 0 && errno == EFAULT && window_gone(s)) {
 				s->shrunk = 1;	/* pread from now on */
 				continue;
 			}
 			/* A page the file now ends inside reads as zeros
-			 * past its end, no fault: count only what is in
-			 * the file after the copy (the rest of the buffer
-			 * is past the count the program gets). */
+			 * past its end, no fault: cut meanwhile, count only
+			 * what is in the file after the copy. */
 			if (w > 0 && (k = cut_end(s, p + done)) >= 0 &&
 			    k < w) {
 				s->shrunk = 1;
