@@ -226,3 +226,177 @@ zm() {
 	agree w || { says w; return 1; }
 	grep -qx 'PASS 16 checks' "$W/w.plain.err"
 }
+
+# changed WHICH NAME SEED HOW SIZE: zr WHICH of chanrand wait on $W/data
+# (SIZE0 bytes, made anew) with stdin a FIFO; once it printed "wait", the
+# file is cut to SIZE (HOW truncate) or grown to it (grow, with the same
+# pattern), and SIZE is written to the program.
+changed() {
+	local w=$1 n=$2 s=$3 how=$4 size=$5 fifo=$W/fifo i pid fd
+	"$P/chanrand" gen "$s" "$SIZE0" "$W/data"
+	pm chanrand "chanrand wait $s 600 /dev/3.data $BIG $BIG /dev/5.log" \
+	    "$W/data,/dev/3.data,1,1,$BIG,$BIG,0,0" "$(logc)" >"$W/$n.m"
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	IN=$fifo zr "$w" "$n" "$W/$n.m" &
+	pid=$!
+	exec {fd}>"$fifo"
+	for i in $(seq 200); do
+		grep -qx wait "$W/$n.$w.out" 2>/dev/null && break
+		sleep 0.025
+	done
+	case $how in
+	truncate) truncate -s "$size" "$W/data" ;;
+	grow)
+		"$P/chanrand" gen "$s" "$size" "$W/big"
+		tail -c +$((SIZE0 + 1)) "$W/big" >>"$W/data"
+		;;
+	esac
+	echo "$size" >&"$fd"
+	exec {fd}>&-
+	wait "$pid"
+}
+
+# changed_ok NAME: both runs of changed exited 0 and agree, and the
+# report's counts are the program's: every call that moved bytes, and
+# every read inside the known end but past the new end (0 bytes, charged
+# a call: what zvm-run does now), the bytes; the etag is xxhsum of them.
+changed_ok() {
+	local w c z
+
+	agree "$1" || { says "$1"; return 1; }
+	for w in plain copy; do
+		[ "$(cat "$W/$1.$w.rc")" = 0 ] || { says "$1"; return 1; }
+		c=$(tail -n 1 "$W/$1.$w.out" | sed -E 's/^calls=([0-9]+) .*/\1/')
+		z=$(tail -n 1 "$W/$1.$w.out" | sed -E 's/.* zeros=([0-9]+)$/\1/')
+		[ "$(use "$W/$1.$w.rep" /dev/3.data)" = \
+		    "$((c + z)),$(tally "$W/$1.$w.out" | cut -d, -f2)" ] ||
+		    { echo "$1 $w: report $(use "$W/$1.$w.rep" /dev/3.data), program $(tail -n 1 "$W/$1.$w.out")"; return 1; }
+		[ "$(etag "$W/$1.$w.rep" /dev/3.data)" = "$(xx "$W/$1.$w.log")" ]
+		! grep -q '^Error = /dev/3.data' "$W/$1.$w.rep"
+	done
+}
+
+@test "native: a file grown (appended, or a hole), or cut to a page edge or to nothing, during the run: reads end at the known end or the new one, counted as got" {
+	local base=${NATIVE_SEED:-$RANDOM} k s how size w
+	echo "# seeds $base.. (NATIVE_SEED=$base)"
+	SIZE0=40123
+	k=0
+	for how in grow:90001 grow:40124 truncate:65536 truncate:36864 \
+	    truncate:8192 truncate:0; do
+		s=$((base + k))
+		k=$((k + 1))
+		for w in plain copy; do
+			changed $w c$k "$s" "${how%:*}" "${how#*:}"
+		done
+		changed_ok c$k || { echo "seed $s, $how"; return 1; }
+	done
+}
+
+@test "native: a file cut inside a page during the run: reads end at the new end" {
+	local base=${NATIVE_SEED:-$RANDOM} k=0 size s w g p want
+	echo "# seeds $base.. (NATIVE_SEED=$base)"
+	SIZE0=40123
+	for size in 30000 12345 4097; do
+		s=$((base + k))
+		k=$((k + 1))
+		for w in plain copy; do
+			changed $w t$k "$s" truncate "$size"
+		done
+		# zvm-run's copy path reads a regular input through a map of
+		# it: the rest of the page holding the new end reads as zeros,
+		# and a read there is not cut at the new end but at the end of
+		# that page.  Seen as such, this is the known bug; anything
+		# else fails.
+		for w in plain copy; do
+			[ "$(cat "$W/t$k.$w.rc")" = 1 ] || continue
+			p=
+			read -r p g want < <(sed -nE 's/.* at ([0-9]+) = ([0-9]+) \(ok\), want ([0-9]+) \(ok\)$/\1 \2 \3/p' "$W/t$k.$w.err")
+			if [ -n "$p" ] && [ "$g" -gt "$want" ] &&
+			    [ $((p + g)) -le $(((size + 4095) / 4096 * 4096)) ] &&
+			    { [ $((p + want)) = "$size" ] ||
+			    { [ "$want" = 0 ] && [ "$p" -ge "$size" ]; }; }; then
+				skip "known bug: an input cut to $size during the run: a read at $p returned $g bytes (zeros, to the page's end), not $want ($w)"
+			fi
+		done
+		changed_ok t$k || { echo "seed $s, cut to $size"; return 1; }
+	done
+}
+
+# mapcase SEED: $W/data for chanrand map, and its quotas in G and B: the
+# map fits, or only one call is left, or too few bytes (EDQUOT).
+mapcase() {
+	local h=$((($1 * 2654435761 + 777) % 4294967296))
+
+	case $((h % 5)) in
+	0) SIZE=0 ;;
+	1) SIZE=$((4096 * (1 + h / 5 % 8))) ;;
+	*) SIZE=$((1 + h / 5 % 300000)) ;;
+	esac
+	"$P/chanrand" gen "$1" "$SIZE" "$W/data"
+	G=$BIG
+	B=$BIG
+	case $(($1 % 4)) in
+	0) B=$((1 + h / 7 % 20000)) ;;
+	1) G=1 ;;
+	esac
+}
+
+# mapped NAME ALIAS WHICH SEED: zr WHICH of chanrand map on $W/data as ALIAS.
+mapped() {
+	pm chanrand "chanrand map $4 $2 $G $B /dev/5.log" \
+	    "$W/data,$2,1,1,$G,$B,0,0" "$(logc)" >"$W/$1.m"
+	zr "$3" "$1" "$W/$1.m"
+}
+
+@test "native: mmap of an @FILE channel is EBADF on the copy path, free; an injected file's map is one read of its pages, cut at the end" {
+	local s
+	for s in $(seq 1 12); do
+		mapcase "$s"
+		# ZVM_COPY=1: the channel's fd is virtual, the kernel knows
+		# no such fd.
+		mapped m "/dev/3.data" copy "$s"
+		[ "$(cat "$W/m.copy.rc")" = 3 ] || { says m; return 1; }
+		[ "$(cat "$W/m.copy.out")" = "$(printf 'fd=virtual\nmmap: %s' \
+		    'Bad file descriptor')" ]
+		[ "$(use "$W/m.copy.rep" /dev/3.data)" = 0,0 ]
+		# An alias outside /dev: the fd is injected, the map charged.
+		mapped i /in/data plain "$s"
+		[ "$(cat "$W/i.plain.rc")" = 0 ] || { echo "seed $s size $SIZE"; says i; return 1; }
+		[ "$(head -n 1 "$W/i.plain.out")" = fd=real ]
+		[ "$(use "$W/i.plain.rep" /in/data)" = "$(tally "$W/i.plain.out")" ]
+		[ "$(etag "$W/i.plain.rep" /in/data)" = "$(xx "$W/i.plain.log")" ]
+		if [ "$(tally "$W/i.plain.out")" = 0,0 ] && [ "$SIZE" -gt 0 ]; then
+			grep -qx 'Quota = /in/data:get_size' "$W/i.plain.rep"
+		fi
+	done
+}
+
+# The native path's half: where /dev/3.data's fd is virtual without
+# ZVM_COPY=1 (no native path in this build) its map is the copy path's
+# EBADF, and the test is skipped after checking that; where it is real,
+# the map must be charged as the injected file's above, byte for byte.
+@test "native: mmap of an @FILE channel on the native path is charged as an injected file's map" {
+	local s real=0
+	for s in $(seq 1 12); do
+		mapcase "$s"
+		mapped n /dev/3.data plain "$s"
+		if [ "$(head -n 1 "$W/n.plain.out")" = fd=virtual ]; then
+			[ "$(cat "$W/n.plain.rc")" = 3 ]
+			[ "$(tail -n 1 "$W/n.plain.out")" = \
+			    "mmap: Bad file descriptor" ]
+			[ "$(use "$W/n.plain.rep" /dev/3.data)" = 0,0 ]
+			continue
+		fi
+		real=$((real + 1))
+		mapped i /in/data plain "$s"
+		[ "$(cat "$W/n.plain.rc")" = 0 ] || { echo "seed $s size $SIZE"; says n; return 1; }
+		diff "$W/i.plain.out" "$W/n.plain.out"
+		[ "$(use "$W/n.plain.rep" /dev/3.data)" = "$(use "$W/i.plain.rep" /in/data)" ]
+		[ "$(etag "$W/n.plain.rep" /dev/3.data)" = "$(etag "$W/i.plain.rep" /in/data)" ]
+		cmp "$W/n.plain.log" "$W/i.plain.log"
+	done
+	[ "$real" -gt 0 ] ||
+	    skip "no native data path: /dev/3.data's fd is virtual without ZVM_COPY=1, its mmap EBADF"
+	[ "$real" = 12 ]
+}
