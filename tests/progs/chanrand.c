@@ -9,9 +9,11 @@
  *   run SEED OPS PATH GETS SIZE [LOG]   OPS random calls on PATH, whose
  *                                       channel has quotas GETS, SIZE
  *   wait SEED OPS PATH GETS SIZE [LOG]  half of them, then "wait" on
- *                                       stdout and the file's new size
+ *                                       stdout and the file's new size N
  *                                       (cut or grown from outside) read
- *                                       from stdin, then the other half
+ *                                       from stdin, a pread of 8 KiB at
+ *                                       N - 100 and one of 10 bytes at
+ *                                       N + 1, then the other half
  *   map SEED PATH GETS SIZE [LOG]       one mmap, MAP_PRIVATE and
  *                                       read-only, of a random part
  * Calls: read, pread, readv and preadv (1-3 iovecs with gaps between),
@@ -263,14 +265,15 @@ open_path(void)
 	return f;
 }
 
-/* One read-type call on fd i: read, pread, readv or preadv. */
+/* One read-type call on fd i: read, pread, readv or preadv; at offset
+ * p0 of n0 bytes when p0 is not -1 (a pread). */
 static void
-do_read(int i, int posn, int vec)
+do_read(int i, int posn, int vec, int64_t p0, uint64_t n0)
 {
 	struct iovec v[3];
 	uint64_t *o = &off[desc[i]];
-	int64_t p = posn ? where() : (int64_t)*o;
-	uint64_t n = count(p < 0 ? 0 : (uint64_t)p);
+	int64_t p = p0 != -1 ? p0 : posn ? where() : (int64_t)*o;
+	uint64_t n = p0 != -1 ? n0 : count(p < 0 ? 0 : (uint64_t)p);
 	int k = split(v, n, vec);
 	long want, got;
 
@@ -375,13 +378,13 @@ one_op(void)
 	uint64_t c = rnd(100);
 
 	if (c < 20)
-		do_read(i, 0, 0);
+		do_read(i, 0, 0, -1, 0);
 	else if (c < 40)
-		do_read(i, 1, 0);
+		do_read(i, 1, 0, -1, 0);
 	else if (c < 55)
-		do_read(i, 0, 1);
+		do_read(i, 0, 1, -1, 0);
 	else if (c < 70)
-		do_read(i, 1, 1);
+		do_read(i, 1, 1, -1, 0);
 	else if (c < 88)
 		do_lseek(i);
 	else if (c < 94)
@@ -502,8 +505,12 @@ main(int argc, char *argv[])
 		return do_map();
 	half = wait ? ops / 2 : ops;
 	for (op = 0; op < ops; op++) {
-		if (op == half)
+		if (op == half) {
+			/* Reads across the new end and just past it. */
 			R = new_end();
+			do_read(0, 1, 0, R < 100 ? 0 : (int64_t)R - 100, 8192);
+			do_read(0, 1, 0, (int64_t)R + 1, 10);
+		}
 		one_op();
 	}
 	dprintf(1, "calls=%ju bytes=%ju fnv=%016jx", (uintmax_t)calls,
