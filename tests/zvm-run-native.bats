@@ -82,7 +82,7 @@ xx() {
 	xxhsum -H2 "$1" | cut -c1-32
 }
 
-# tally OUT: "calls,bytes" of chanrand's last line (+zeros with z).
+# tally OUT: "calls,bytes" of chanrand's last line.
 tally() {
 	tail -n 1 "$1" | sed -E 's/^calls=([0-9]+) bytes=([0-9]+).*/\1,\2/'
 }
