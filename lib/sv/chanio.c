@@ -11,11 +11,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <string.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -26,101 +24,8 @@
 #include "manifest/channel.h"
 #include "sv/handler.h"
 
-#define WIN	(8UL << 20)	/* read window over a regular input */
 #define STREAM_CHUNK 4096	/* PIPE_BUF: a write after POLLOUT never
 				 * blocks */
-
-/*
- * An input truncated by someone else while mapped: the kernel's copy out
- * of the window fails with EFAULT (read_reg then reads the chunk again
- * with pread, which sees the new end), but our own hashing of the window
- * would take SIGBUS.  That one access runs under this handler, which
- * jumps back out (SA_NODEFER: nothing to unblock after the jump).
- */
-static sigjmp_buf bus_jmp;
-static volatile sig_atomic_t bus_armed;
-static int bus_on;			/* on_bus is installed */
-static struct sigaction bus_old;
-
-static void
-on_bus(int sig)
-{
-	if (bus_armed) {
-		bus_armed = 0;
-		siglongjmp(bus_jmp, 1);
-	}
-	sigaction(sig, &bus_old, NULL);	/* not ours: the usual death */
-	raise(sig);
-}
-
-/* Hash n bytes of a window; -1 when the file shrank under it. */
-static int
-hash_window(struct zvm_etag *e, const unsigned char *q, size_t n)
-{
-	if (sigsetjmp(bus_jmp, 0))
-		return -1;
-	bus_armed = 1;
-	zvm_etag_update(e, q, n);
-	bus_armed = 0;
-	return 0;
-}
-
-/* A pointer to file offset off of a mapped input, *avail bytes valid. */
-static const unsigned char *
-window(struct zvm_source *s, uint64_t off, size_t *avail)
-{
-	uint64_t base, len;
-	void *p;
-
-	if (s->map == NULL || off < s->mapoff ||
-	    off >= s->mapoff + s->maplen) {
-		if (s->map)
-			munmap(s->map, s->maplen);
-		s->map = NULL;
-		if (!bus_on) {		/* the first window of the run */
-			struct sigaction sa;
-
-			memset(&sa, 0, sizeof(sa));
-			sa.sa_handler = on_bus;
-			sa.sa_flags = SA_NODEFER;
-			sigemptyset(&sa.sa_mask);
-			bus_on = sigaction(SIGBUS, &sa, &bus_old) == 0;
-		}
-		base = off & ~(uint64_t)(WIN - 1);
-		len = s->size - base < WIN ? s->size - base : WIN;
-		p = mmap(NULL, len, PROT_READ, MAP_SHARED, s->fd, base);
-		if (p == MAP_FAILED)
-			return NULL;
-		s->map = p;
-		s->mapoff = base;
-		s->maplen = len;
-	}
-	*avail = s->mapoff + s->maplen - off;
-	return s->map + (off - s->mapoff);
-}
-
-/* Did the file end before the window does (truncated under us)? */
-static int
-window_gone(const struct zvm_source *s)
-{
-	struct stat st;
-
-	return fstat(s->fd, &st) == 0 &&
-	    (uint64_t)st.st_size < s->mapoff + s->maplen;
-}
-
-/* Bytes the file has from off on now, if it is shorter than the
- * window says (cut under us), else -1. */
-static ssize_t
-cut_end(const struct zvm_source *s, uint64_t off)
-{
-	struct stat st;
-
-	if (fstat(s->fd, &st) == -1 ||
-	    (uint64_t)st.st_size >= s->mapoff + s->maplen)
-		return -1;
-	return (uint64_t)st.st_size > off ? (ssize_t)(st.st_size - off) : 0;
-}
 
 /* Regular file: n bytes at p (all inside the known end). */
 static ssize_t
@@ -136,33 +41,33 @@ read_reg(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t p,
 		size_t avail;
 
 		if (s->std < 0 && s->acc == ZVM_ACC_READ && !s->shrunk &&
-		    (q = window(s, p + done, &avail)) != NULL) {
+		    (q = zvm_win(s, p + done, &avail)) != NULL) {
 			if (avail > n - done)
 				avail = n - done;
 			/* Cut under us: only what the file has (the
 			 * program's buffer past it stays untouched). */
-			if ((k = cut_end(s, p + done)) >= 0 &&
+			if ((k = zvm_win_cut(s, p + done)) >= 0 &&
 			    (size_t)k < avail) {
 				s->shrunk = 1;
 				if ((avail = (size_t)k) == 0)
 					break;
 			}
 			w = zvm_tr_iov_put(&sv->tr, cnt, done, q, avail);
-			if (w < 0 && errno == EFAULT && window_gone(s)) {
+			if (w < 0 && errno == EFAULT && zvm_win_gone(s)) {
 				s->shrunk = 1;	/* pread from now on */
 				continue;
 			}
 			/* A page the file now ends inside reads as zeros
 			 * past its end, no fault: cut meanwhile, count only
 			 * what is in the file after the copy. */
-			if (w > 0 && (k = cut_end(s, p + done)) >= 0 &&
+			if (w > 0 && (k = zvm_win_cut(s, p + done)) >= 0 &&
 			    k < w) {
 				s->shrunk = 1;
 				if ((w = k) == 0)
 					break;
 			}
 			if (w > 0 && ch->rep->etag_on &&
-			    hash_window(&ch->etag, q, w) == -1) {
+			    zvm_win_hash(&ch->etag, q, w) == -1) {
 				/* Delivered, but the digest is lost. */
 				s->shrunk = 1;
 				zvm_host_error(ch, "read", EIO);
@@ -190,91 +95,6 @@ read_reg(struct zvm_sv *sv, struct zvm_chan *ch, size_t cnt, uint64_t p,
 			break;
 	}
 	return done;
-}
-
-/* A write channel's file, opened again to be read: ours, the file we
- * checked.  -1 with the error recorded. */
-static int
-read_fd(struct zvm_chan *ch)
-{
-	const struct zvm_source *s = ch->src;
-	struct stat st;
-
-	if (ch->rfd >= 0)
-		return ch->rfd;
-	if ((ch->rfd = open(s->c->uri, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK)) == -1) {
-		zvm_host_error(ch, "read", errno);
-		return -1;
-	}
-	if (fstat(ch->rfd, &st) == -1 || st.st_dev != s->dev ||
-	    st.st_ino != s->ino) {
-		zvm_host_error(ch, "read", ESTALE);
-		close(ch->rfd);
-		return ch->rfd = -1;
-	}
-	return ch->rfd;
-}
-
-void
-zvm_owe_flush(struct zvm_sv *sv, int chan)
-{
-	struct zvm_chan *ch = &sv->ch[chan];
-	struct zvm_source *s = ch->src;
-	uint64_t p = ch->owelo;
-	int rd = s->acc == ZVM_ACC_READ;
-	int fd = rd ? s->fd : ch->owehi > p ? read_fd(ch) : -1;
-
-	while (p < ch->owehi && fd >= 0) {
-		const unsigned char *q;
-		size_t avail;
-		ssize_t k;
-
-		if (rd && !s->shrunk && (q = window(s, p, &avail)) != NULL) {
-			if (avail > ch->owehi - p)
-				avail = ch->owehi - p;
-			if (hash_window(&ch->etag, q, avail) == -1) {
-				s->shrunk = 1;
-				zvm_host_error(ch, "read", ESTALE);
-				break;
-			}
-			p += avail;
-			continue;
-		}
-		avail = ch->owehi - p < ZVM_BUFSZ ? ch->owehi - p : ZVM_BUFSZ;
-		/* Shorter now than when it was read: the digest misses
-		 * bytes the program got, which the error says. */
-		if ((k = pread(fd, sv->buf, avail, (off_t)p)) <= 0) {
-			zvm_host_error(ch, "read", k < 0 ? errno : ESTALE);
-			break;
-		}
-		zvm_etag_update(&ch->etag, sv->buf, (size_t)k);
-		p += (uint64_t)k;
-	}
-	ch->owelo = ch->owehi = 0;
-}
-
-void
-zvm_owe_end(struct zvm_sv *sv)
-{
-	struct stat st;
-
-	for (size_t i = 0; sv->ch && i < sv->nsrc; i++) {
-		struct zvm_chan *ch = &sv->ch[i];
-
-		if (ch->contend == 0)
-			continue;
-		zvm_owe_flush(sv, (int)i);
-		/* Shorter than what was counted: cut by another process,
-		 * or a native write that did not write it all. */
-		if (ch->rep->err == 0 && (fstat(ch->src->fd, &st) == -1 ||
-		    (uint64_t)st.st_size < ch->contend))
-			zvm_host_error(ch, ch->src->acc == ZVM_ACC_READ ?
-			    "read" : "write", ESTALE);
-		if (ch->rfd >= 0)
-			close(ch->rfd);
-		ch->rfd = -1;
-	}
 }
 
 /* Is a blocking stream we did not open ready?  Never wait here. */
@@ -647,18 +467,4 @@ zvm_h_io(struct zvm_sv *sv, const struct seccomp_notif *req,
 	if (zvm_tr_is_write(req->data.nr))
 		return do_write(sv, req, r, chan, events);
 	return -1;
-}
-
-void
-zvm_h_io_end(struct zvm_sv *sv)
-{
-	if (bus_on) {
-		sigaction(SIGBUS, &bus_old, NULL);
-		bus_on = 0;
-	}
-	for (size_t i = 0; i < sv->nsrc; i++)
-		if (sv->src[i].map) {
-			munmap(sv->src[i].map, sv->src[i].maplen);
-			sv->src[i].map = NULL;
-		}
 }

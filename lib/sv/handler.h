@@ -19,14 +19,7 @@
 /* chanio.c: read/write and their p/v variants on a virtual fd. */
 int zvm_h_io(struct zvm_sv *, const struct seccomp_notif *,
     struct zvm_resp *, int *chan, short *events);
-/* Unmap the read windows, put SIGBUS back. */
-void zvm_h_io_end(struct zvm_sv *);
-/* The native path's bytes a channel's etag is owed (lib/sv/injio):
- * hashed before the etag takes any other (zvm_owe_flush), and at the end
- * (zvm_owe_end, every channel, with a host error on one whose file came
- * out shorter than what the program was counted to read natively). */
-void zvm_owe_flush(struct zvm_sv *, int chan);
-void zvm_owe_end(struct zvm_sv *);
+
 
 /* injio.c: reads, writes and maps of injected fds; mmap, mremap. */
 int zvm_h_inj(struct zvm_sv *, const struct seccomp_notif *,

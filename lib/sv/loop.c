@@ -664,7 +664,7 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 		if (rep->chan[i].etag_on)
 			zvm_etag_hex(&sv->ch[i].etag, rep->chan[i].etag);
 end:
-	zvm_h_io_end(sv);
+	zvm_win_end(sv);
 	zvm_fd_closeall(sv);
 	zvm_inj_closeall(sv);
 	zvm_scr_end(sv);

@@ -367,6 +367,28 @@ int zvm_stat_fd(struct zvm_sv *, uint64_t fd, struct stat *);
 /* Write st to the program as a struct stat, or a statx (x). */
 int zvm_stat_put(struct zvm_sv *, const struct stat *, uint64_t buf, int x);
 
+/* window.c: our maps of regular inputs, and the native path's etag. */
+/* A pointer to file offset off of source s, *avail bytes valid from it
+ * (a window mapped, the last one unmapped), or NULL. */
+const unsigned char *zvm_win(struct zvm_source *s, uint64_t off,
+    size_t *avail);
+/* Hash n bytes of a window: 0, or -1 when the file shrank under it. */
+int zvm_win_hash(struct zvm_etag *, const unsigned char *q, size_t n);
+/* Does the file end before the window does (cut under us)? */
+int zvm_win_gone(const struct zvm_source *s);
+/* The bytes the file has from off on now when it is shorter than the
+ * window says, else -1. */
+ssize_t zvm_win_cut(const struct zvm_source *s, uint64_t off);
+/* Unmap the windows, put SIGBUS back. */
+void zvm_win_end(struct zvm_sv *);
+/* The bytes the kernel moved on the native path (lib/sv/injio) that a
+ * channel's etag is owed: hashed before the etag takes any other
+ * (zvm_owe_flush), and at the end (zvm_owe_end, every channel, with a
+ * host error on one whose file came out shorter than what the program
+ * was counted to have moved natively). */
+void zvm_owe_flush(struct zvm_sv *, int chan);
+void zvm_owe_end(struct zvm_sv *);
+
 /* wait.c: a waiting call's set. */
 /* Watch our fd for ev while the call waits (-1: only look again every
  * tick).  -1: no memory. */

@@ -7,7 +7,8 @@
  *   loop     loop.c, table.c, watch.c   notifications in, answers out
  *   handlers chanio.c, injio.c, fdtable.c, names.c, pollio.c, proc.c
  *            (handler.h)                one family of calls each
- *   state    fds.c, account.c, stat.c, wait.c, image.c, scratch.c
+ *   state    fds.c, account.c, stat.c, wait.c, image.c, scratch.c,
+ *            window.c
  *            (state.h)   the fd table, quotas, the name space the
  *                        handlers share
  *   tracee   tracee.c (tracee.h)        the program's memory, answers
