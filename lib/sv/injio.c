@@ -163,6 +163,26 @@ inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	return ZVM_H_DONE;
 }
 
+/* Where a write through j goes, in *p: the file's end (size) with
+ * O_APPEND in fl, positioned or not, as Linux does; the call's offset;
+ * else the fd's.  0 or errno. */
+static int
+write_at(const struct zvm_inj *j, const struct zvm_iocall *call, int fl,
+    uint64_t size, uint64_t *p)
+{
+	off_t cur;
+
+	if (fl & O_APPEND)
+		*p = size;
+	else if (call->posn)
+		*p = call->off;
+	else if ((cur = lseek(j->fd, 0, SEEK_CUR)) < 0)
+		return errno;
+	else
+		*p = (uint64_t)cur;
+	return 0;
+}
+
 /*
  * A write to a write channel's injected fd (@w:FILE on the native path),
  * as a virtual fd's would be: at the fd's offset, or the known end with
@@ -182,7 +202,7 @@ inj_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 	struct zvm_source *s = ch->src;
 	struct zvm_txn *t = &sv->txn;
 	struct zvm_iocall call;
-	uint64_t p, n, room, done = 0;
+	uint64_t p = 0, n, room, done = 0;
 	ssize_t k = 0;
 	int fl, e;
 
@@ -192,17 +212,8 @@ inj_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = -e, ZVM_H_DONE;
 	if (call.total == 0)
 		return ZVM_H_DONE;
-	if (fl & O_APPEND)
-		p = s->size;
-	else if (call.posn)
-		p = call.off;
-	else {
-		off_t cur = lseek(j->fd, 0, SEEK_CUR);
-
-		if (cur < 0)
-			return r->error = errno, ZVM_H_DONE;
-		p = (uint64_t)cur;
-	}
+	if ((e = write_at(j, &call, fl, s->size, &p)) != 0)
+		return r->error = e, ZVM_H_DONE;
 	if ((e = zvm_quota(ch, ZVM_PUTS, &room)) < 0)
 		return r->error = -e, ZVM_H_DONE;
 	if (p >= s->size + room)
@@ -276,7 +287,7 @@ scr_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 {
 	struct zvm_snode *nd = &sv->scr.node[j->node];
 	struct zvm_iocall call;
-	uint64_t p, n, room, done = 0;
+	uint64_t p = 0, n, room, done = 0;
 	int fl, e;
 
 	if ((fl = fcntl(j->fd, F_GETFL)) == -1)
@@ -285,17 +296,8 @@ scr_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = EBADF, ZVM_H_DONE;
 	if ((e = zvm_tr_iocall(&sv->tr, req, 1, &call)) < 0)
 		return r->error = -e, ZVM_H_DONE;
-	if (fl & O_APPEND)
-		p = nd->size;
-	else if (call.posn)
-		p = call.off;
-	else {
-		off_t cur = lseek(j->fd, 0, SEEK_CUR);
-
-		if (cur < 0)
-			return r->error = errno, ZVM_H_DONE;
-		p = (uint64_t)cur;
-	}
+	if ((e = write_at(j, &call, fl, nd->size, &p)) != 0)
+		return r->error = e, ZVM_H_DONE;
 	if (call.total == 0)
 		return ZVM_H_DONE;
 	/* What the quota leaves room for: up to size + room. */

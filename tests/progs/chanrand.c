@@ -89,20 +89,6 @@ fail(const char *fmt, ...)
 	exit(1);
 }
 
-static uint64_t
-num(const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || *s == '-') {
-		dprintf(2, "chanrand: not a number: '%s'\n", s);
-		exit(2);
-	}
-	return v;
-}
 
 /* What zvm-run answers to a read of n bytes at offset p: the bytes, or
  * -errno; the call is charged as it would be. */
@@ -417,7 +403,7 @@ new_end(void)
 	    line[n] != '\n')
 		n++;
 	line[n] = 0;
-	return num(line);
+	return num("chanrand", line);
 }
 
 static uint64_t
@@ -487,20 +473,21 @@ main(int argc, char *argv[])
 	char **a;
 
 	if (argc == 5 && strcmp(argv[1], "gen") == 0)
-		return gen_file(argv[4], num(argv[2]), num(argv[3]), 0);
+		return gen_file(argv[4], num("chanrand", argv[2]),
+		    num("chanrand", argv[3]), 0);
 	wait = argc >= 2 && strcmp(argv[1], "wait") == 0;
 	map = argc >= 2 && strcmp(argv[1], "map") == 0;
 	if (!wait && !map && (argc < 2 || strcmp(argv[1], "run") != 0))
 		return usage();
 	if (argc != 6 + !map && argc != 7 + !map)
 		return usage();
-	seed = num(argv[2]);
+	seed = num("chanrand", argv[2]);
 	rs = seed * 2654435761u + 88172645463325252u;
-	ops = map ? 0 : num(argv[3]);
+	ops = map ? 0 : num("chanrand", argv[3]);
 	a = argv + 3 + !map;
 	path = a[0];
-	qg = num(a[1]);
-	qb = num(a[2]);
+	qg = num("chanrand", a[1]);
+	qb = num("chanrand", a[2]);
 	if (a[3] && (logfd = open(a[3], O_WRONLY | O_CREAT | O_TRUNC,
 	    0644)) == -1)
 		fail("open %s: %s", a[3], strerror(errno));

@@ -60,20 +60,6 @@ count_err(unsigned long *t, int e)
 	t[e > 0 && e < NERR ? e : 0]++;
 }
 
-static uint64_t
-num(const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || *s == '-') {
-		dprintf(2, "fdrace: not a number: '%s'\n", s);
-		exit(2);
-	}
-	return v;
-}
 
 /* Are the r bytes of b file id's at offset q, all of them? */
 static int
@@ -256,14 +242,15 @@ main(int argc, char *argv[])
 	int fd, k;
 
 	if (argc == 5 && strcmp(argv[1], "gen") == 0)
-		return gen_file(argv[4], num(argv[2]), num(argv[3]), 1);
+		return gen_file(argv[4], num("fdrace", argv[2]),
+		    num("fdrace", argv[3]), 1);
 	if ((argc != 5 && argc != 6) || strcmp(argv[1], "run") != 0) {
 		dprintf(2, "usage: fdrace gen ID SIZE FILE\n"
 		    "       fdrace run N PATH1 PATH2 [SOLO]\n");
 		return 2;
 	}
-	n = num(argv[2]);
-	solo = argc == 6 ? num(argv[5]) : 200;
+	n = num("fdrace", argv[2]);
+	solo = argc == 6 ? num("fdrace", argv[5]) : 200;
 	path[1] = argv[3];
 	path[2] = argv[4];
 	for (k = 1; k <= 2; k++) {

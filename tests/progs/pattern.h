@@ -9,14 +9,32 @@
  *   word(id, k)     fdrace's: bytes 8k..8k+7 of file ID, little-endian:
  *                   any 8 aligned bytes name the file and the offset.
  *   gen_file()      writes n bytes of either kind to a path, natively.
+ *   num(prog, s)    a decimal argument, or exit 2 with a message.
  */
 #ifndef ZVM_PATTERN_H
 #define ZVM_PATTERN_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
+
+static uint64_t
+num(const char *prog, const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-') {
+		dprintf(2, "%s: not a number: '%s'\n", prog, s);
+		exit(2);
+	}
+	return v;
+}
 
 static unsigned char
 pat(uint64_t seed, uint64_t i)
