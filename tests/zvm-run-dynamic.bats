@@ -66,11 +66,20 @@ chan() {
 	mf inject "$L,$L,1,0,100,5206,0,0" |
 	    sed "s|^Program.*|&\nArgs = inject lib $L|" >"$W/m"
 	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
-	[ "$stderr" = "PASS 40 checks" ]
+	[ "$stderr" = "PASS 41 checks" ]
 	# read 100 + pread 10 + map 4096 + cut read 1000 = the quota.
 	[ "$(chan "$W/rep" $L 6)" -eq 5206 ]
 	[ "$(chan "$W/rep" $L 5)" -eq 4 ]
 	grep -qx "Quota = $L:get_size" "$W/rep"
+}
+
+@test "injected fds: 10000 opens of a channel and 10000 pipes (past RLIMIT_NOFILE), with a thread blocked or not, take numbers that come back" {
+	head -c 100 /dev/urandom >"$W/f"
+	mf inject "$W/f,/dev/1.f,1,0,100000,100000,0,0" |
+	    sed "s|^Program.*|&\nArgs = inject reopen /dev/1.f|" >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$stderr" = "PASS 6 checks" ]
+	[ "$(chan "$W/rep" /dev/1.f 5)" -eq 20000 ]
 }
 
 @test "attack: an injected fd's number guessed by another thread: every byte it reads is charged" {

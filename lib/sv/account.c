@@ -150,6 +150,12 @@ zvm_cont_done(struct zvm_sv *sv, pid_t tid)
 }
 
 int
+zvm_one_thread(const struct zvm_sv *sv)
+{
+	return sv->granted == sv->exits && sv->nclones == 0;
+}
+
+int
 zvm_cont_busy(const struct zvm_sv *sv, uint32_t fd, pid_t tid)
 {
 	for (size_t i = 0; i < sv->nconts; i++)

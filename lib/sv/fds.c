@@ -8,8 +8,9 @@
  * map.  The supervisor opens the file itself and installs it with ADDFD
  * and SETFD|SEND, which also answers the open: no window exists in which
  * the fd is there but the open has not returned (sandbox.md section 3,
- * pitfall 3).  Their numbers are never reused, since a close is answered
- * with CONTINUE and runs after the answer.
+ * pitfall 3).  A close is answered with CONTINUE and runs after the
+ * answer, so a number is used again only once no call can still be on its
+ * way to it (zvm_inj_slot).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -114,11 +115,25 @@ zvm_inj_grow(struct zvm_sv *sv)
 }
 
 int
+zvm_inj_slot(const struct zvm_sv *sv)
+{
+	size_t i;
+
+	if (sv->nfreeinj == 0 || sv->noreuse)
+		return (int)(ZVM_NVFD + sv->ninj);
+	i = sv->freeinj[sv->nfreeinj - 1];
+	/* No thread has tid 0: every call in flight counts. */
+	return zvm_cont_busy(sv, (uint32_t)(ZVM_NVFD + i), 0) ?
+	    (int)(ZVM_NVFD + sv->ninj) : (int)(ZVM_NVFD + i);
+}
+
+int
 zvm_inj_add(struct zvm_sv *sv, int childfd, int fd, int chan, uint64_t size)
 {
 	size_t i = (size_t)childfd - ZVM_NVFD;
+	int reuse = sv->nfreeinj && i == sv->freeinj[sv->nfreeinj - 1];
 
-	if (i != sv->ninj || zvm_inj_grow(sv) == -1) {
+	if (!reuse && (i != sv->ninj || zvm_inj_grow(sv) == -1)) {
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -131,6 +146,7 @@ zvm_inj_add(struct zvm_sv *sv, int childfd, int fd, int chan, uint64_t size)
 	sv->inj[i].ino = 0;
 	sv->inj[i].pair = -1;
 	sv->inj[i].node = -1;
+	sv->inj[i].keep = 0;
 	/* Unknown (an fstat that failed): no map of it is ever found, so
 	 * mremap could grow one free.  Not worth the risk: no injection. */
 	if (fd >= 0) {
@@ -143,8 +159,24 @@ zvm_inj_add(struct zvm_sv *sv, int childfd, int fd, int chan, uint64_t size)
 		sv->inj[i].dev = st.st_dev;
 		sv->inj[i].ino = st.st_ino;
 	}
-	sv->ninj++;
+	if (reuse)
+		sv->nfreeinj--;
+	else
+		sv->ninj++;
 	sv->nfiles++;
+	return 0;
+}
+
+static int
+grow_free(struct zvm_sv *sv)
+{
+	size_t cap = sv->capfreeinj ? sv->capfreeinj * 2 : 64;
+	size_t *p = realloc(sv->freeinj, cap * sizeof(*p));
+
+	if (p == NULL)
+		return -1;
+	sv->freeinj = p;
+	sv->capfreeinj = cap;
 	return 0;
 }
 
@@ -157,7 +189,7 @@ zvm_inj_drop(struct zvm_sv *sv, uint64_t fdarg)
 		/* Its maps live on: an etag hashes what mremap adds, from
 		 * our fd of an image's file (a channel's own is the
 		 * source's fd, which stays). */
-		if (j->fd >= 0 && j->chan >= 0 &&
+		if (j->fd >= 0 && j->chan >= 0 && j->keep &&
 		    sv->ch[j->chan].rep->etag_on &&
 		    sv->src[j->chan].kind == ZVM_SRC_DIR)
 			j->hashfd = j->fd;
@@ -172,6 +204,11 @@ zvm_inj_drop(struct zvm_sv *sv, uint64_t fdarg)
 			zvm_pair_unref(sv, j->pair);
 		if (j->chan == ZVM_INJ_EPOLL)
 			zvm_epw_forget(sv, NULL, j - sv->inj);
+		/* Its number, to be used again (no room to say so: never
+		 * mind, a new one will do). */
+		if (!j->keep && (sv->nfreeinj < sv->capfreeinj ||
+		    grow_free(sv) == 0))
+			sv->freeinj[sv->nfreeinj++] = (size_t)(j - sv->inj);
 	}
 }
 
@@ -271,7 +308,7 @@ zvm_inj_new(struct zvm_sv *sv, int fd, int kind, uint64_t size, long pair,
 	if (zvm_inj_grow(sv) == -1)
 		child = -ENOMEM;
 	else if ((child = zvm_tr_addfd(&sv->tr, sv->tr.id, fd,
-	    ZVM_NVFD + sv->ninj, cloexec, 0)) < 0)
+	    zvm_inj_slot(sv), cloexec, 0)) < 0)
 		child = child == -EBADF ? -EMFILE : child;
 	else if (zvm_inj_add(sv, child, keep ? fd : -2, kind, size) == -1)
 		return -ENOMEM;		/* a kept fd is closed */
@@ -350,6 +387,9 @@ zvm_inj_closeall(struct zvm_sv *sv)
 	free(sv->inj);
 	sv->inj = NULL;
 	sv->ninj = sv->capinj = 0;
+	free(sv->freeinj);
+	sv->freeinj = NULL;
+	sv->nfreeinj = sv->capfreeinj = 0;
 	zvm_epw_forget(sv, NULL, -1);
 	free(sv->epw);
 	sv->epw = NULL;
@@ -395,7 +435,7 @@ zvm_inj_answer(struct zvm_sv *sv, uint64_t id, const struct zvm_resp *r)
 			zvm_scr_hold(sv, r->injnode, 0);
 		err = ENOMEM;
 	} else {
-		fd = zvm_tr_addfd(&sv->tr, id, r->injfd, ZVM_NVFD + sv->ninj,
+		fd = zvm_tr_addfd(&sv->tr, id, r->injfd, zvm_inj_slot(sv),
 		    r->injflags & O_CLOEXEC, 1);
 		if (fd >= 0 && zvm_inj_add(sv, fd, r->injfd, r->injchan,
 		    r->injsize) == 0 && r->injchan == ZVM_INJ_SCRATCH) {

@@ -274,8 +274,14 @@ do_close_range(struct zvm_sv *sv, uint32_t lo, uint32_t hi, uint32_t fl,
 			busy = 1;
 	for (size_t i = lo > ZVM_NVFD ? lo - ZVM_NVFD : 0;
 	    i < sv->ninj && i <= (size_t)hi - ZVM_NVFD; i++)
-		if (!(fl & CLOSE_RANGE_CLOEXEC))
+		if (!(fl & CLOSE_RANGE_CLOEXEC)) {
+			/* One number in flight is recorded, not the
+			 * range: with more threads, none comes back. */
+			if ((busy || !zvm_one_thread(sv)) &&
+			    sv->inj[i].fd != -1)
+				sv->inj[i].keep = 1;
 			zvm_inj_drop(sv, ZVM_NVFD + i);
+		}
 	return !busy;
 }
 
@@ -283,8 +289,9 @@ do_close_range(struct zvm_sv *sv, uint32_t lo, uint32_t hi, uint32_t fl,
  * pipe and pipe2: a real pipe, both ends injected (ADDFD without SEND,
  * then the pair is written to the program and the call answered).  It
  * joins the program's own threads and nothing else, so its reads and
- * writes run natively (CONTINUE on the number alone: numbers are never
- * reused, so one that was a pipe end is one still, or closed).  An end
+ * writes run natively (CONTINUE on the number alone: no number is used
+ * again while such a call names it, so a pipe end stays one till it has
+ * run, or closed).  An end
  * another thread guesses before the call returns is still only that
  * pipe.  0 or -errno.
  */
@@ -358,7 +365,7 @@ scr_call(struct zvm_sv *sv, const struct seccomp_notif *req,
  * socketpair's end (one more hold on its buffers, and no copy of ours:
  * the peer must see the end).  An epoll instance is EINVAL: its watches
  * are kept by the instance's number.  dup2 and dup3 onto a real number
- * are EBADF, as numbers are never reused.  1 when answered.
+ * are EBADF: only zvm_inj_slot chooses those.  1 when answered.
  */
 static int
 inj_dup(struct zvm_sv *sv, const struct seccomp_notif *req,
@@ -456,11 +463,13 @@ inj_call(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return inj_dup(sv, req, r, (uint32_t)a[1] == F_DUPFD_CLOEXEC);
 	switch (req->data.nr) {
 	case SYS_close:
-		zvm_inj_drop(sv, a[0]);
-		/* Another thread's native call may not have run yet: the
+		/* Another thread's call let run may not have run yet: the
 		 * kernel's fd stays, gone for us (every call on it is
 		 * EBADF but lseek), till the program exits. */
 		r->cont = !zvm_cont_busy(sv, (uint32_t)a[0], (pid_t)req->pid);
+		if (!r->cont)
+			j->keep = 1;
+		zvm_inj_drop(sv, a[0]);
 		return 1;
 	case SYS_fcntl:
 		if (j->chan < 0 && ((uint32_t)a[1] == F_SETFL ||

@@ -37,27 +37,24 @@
  * O_APPEND write, and only without an etag, which hashes the file later
  * and must not see another thread's write still in flight.  pread64
  * always: its offset is a register and a read channel's file does not
- * change.  A close racing the call leaves the kernel's fd open until the
- * program exits (lib/sv/fdtable), so the call moves what was charged;
- * and a number is never reused, so it can reach no other file.
+ * change.  The call is in flight until its thread calls again (lib/sv
+ * table): a close racing it leaves the kernel's fd open until the program
+ * exits (lib/sv/fdtable), so it moves what was charged, and its number is
+ * not used again meanwhile, so it can reach no other file.
  */
 static int
-fast(struct zvm_sv *sv, const struct seccomp_notif *req, int etag,
+fast(const struct zvm_sv *sv, const struct seccomp_notif *req, int etag,
     int append)
 {
 	int nr = req->data.nr;
 
 	if (sv->copy)
 		return 0;
-	if (sv->granted == sv->exits && sv->nclones == 0)
+	if (zvm_one_thread(sv))
 		return nr == SYS_read || nr == SYS_pread64 || nr == SYS_write ||
 		    nr == SYS_pwrite64;
-	/* In flight until the thread calls again: a close meanwhile
-	 * leaves the kernel's fd open (lib/sv/fdtable). */
-	return (nr == SYS_pread64 || (!etag && (nr == SYS_read ||
-	    nr == SYS_pwrite64 || (nr == SYS_write && append)))) &&
-	    zvm_cont_add(sv, (pid_t)req->pid, (uint32_t)req->data.args[0]) ==
-	    0;
+	return nr == SYS_pread64 || (!etag && (nr == SYS_read ||
+	    nr == SYS_pwrite64 || (nr == SYS_write && append)));
 }
 
 /*
@@ -434,7 +431,11 @@ inj_mmap(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = ENODEV, ZVM_H_DONE;
 	n = a[5] >= j->size ? 0 : pages(a[1]) < j->size - a[5] ?
 	    pages(a[1]) : j->size - a[5];
-	return map_charge(sv, r, j, a[5], n);
+	map_charge(sv, r, j, a[5], n);
+	/* mremap will look for the file by this slot: it stays. */
+	if (r->cont)
+		j->keep = 1;
+	return ZVM_H_DONE;
 }
 
 /* The injected file that the mapping holding addr maps, in *jp (NULL:

@@ -6,7 +6,8 @@
  * them buys nothing and breaks every runtime.  The supervisor makes the
  * object itself and injects it (lib/sv/fds), keeping its own copy; its
  * reads, writes, waits and settings then run natively (CONTINUE on the
- * number alone, as for pipes: numbers are never reused).  What the
+ * number alone, as for pipes: no number is used again while a call names
+ * it).  What the
  * supervisor must decide:
  *
  * - timerfd: the _ALARM clocks would wake the host (EPERM, as without

@@ -51,10 +51,14 @@ struct zvm_ofd {
 };
 
 /*
- * A real read-only fd the supervisor injected into the program (numbers
- * from ZVM_NVFD up, never reused: a close answered with CONTINUE may run
- * after the next injection).  fd is our copy of the same open file
- * description, so both share one file offset.
+ * A real fd the supervisor injected into the program (numbers from
+ * ZVM_NVFD up).  fd is our copy of the same open file description, so
+ * both share one file offset.  A number is used again only once no call
+ * answered with CONTINUE can still be on its way to it (zvm_inj_slot):
+ * the program had one thread at its close, or the threads that were
+ * answered so on it have called again since; never one a map was made
+ * of (mremap finds its file by the slot) or whose kernel fd was left
+ * open under a call in flight (lib/sv/fdtable).
  */
 /* What an injected fd is when it is no channel's file (chan < 0): an
  * object of the program's own, its I/O native. */
@@ -81,6 +85,7 @@ struct zvm_inj {
 	long pair;		/* a pipe or socketpair end: its sv->pairs
 				 * index, or -1 */
 	long node;		/* a scratch file: its node, or -1 */
+	int keep;		/* never to be used again (above) */
 };
 
 /*
@@ -116,9 +121,9 @@ struct zvm_clone {
 	uint64_t t;		/* when (CLOCK_MONOTONIC ns) */
 };
 
-/* A call on an injected fd answered with CONTINUE on the native path
- * while the program has more than one thread: in flight, as far as we
- * know, until its thread makes another call (lib/sv/injio). */
+/* A call answered with CONTINUE while the program has more than one
+ * thread, and the fd it names: in flight, as far as we know, until its
+ * thread makes another call (lib/sv/table). */
 struct zvm_cont {
 	pid_t tid;
 	uint32_t fd;
@@ -235,6 +240,9 @@ struct zvm_sv {
 	uint64_t pdeadline;
 	struct zvm_inj *inj;	/* index: fd - ZVM_NVFD */
 	size_t ninj, capinj;
+	size_t *freeinj;	/* closed slots to use again, a stack */
+	size_t nfreeinj, capfreeinj;
+	int noreuse;		/* a CONTINUE could not be recorded */
 	char *prog;		/* Program, normalized; its host file */
 	char *progreal;		/* what Program's symlinks lead to */
 	char **nalias;		/* every alias, normalized (image.c) */
@@ -248,7 +256,7 @@ struct zvm_sv {
 	uint64_t granted, exits;	/* thread clones let through, exits */
 	struct zvm_epwatch *epw;
 	size_t nepw, capepw;
-	struct zvm_pair *pairs;	/* never reused, as inj numbers */
+	struct zvm_pair *pairs;	/* never reused */
 	size_t npairs, cappairs;
 	/* fds in flight: sent over a socketpair, not received yet, in the
 	 * queue of a pair still there (lib/sv/sockio). */
@@ -279,9 +287,13 @@ void zvm_fd_closeall(struct zvm_sv *);
 struct zvm_inj *zvm_inj_get(struct zvm_sv *, uint64_t fdarg);
 /* Make room for the next number; -1 when out of memory. */
 int zvm_inj_grow(struct zvm_sv *);
-/* Record a delivered injection; -1 when out of memory (fd closed). */
+/* Record a delivered injection at the number zvm_inj_slot gave; -1
+ * when out of memory (fd closed). */
 int zvm_inj_add(struct zvm_sv *, int childfd, int fd, int chan,
     uint64_t size);
+/* The number the next injection takes: a closed one no call may still
+ * reach, else the next new one. */
+int zvm_inj_slot(const struct zvm_sv *);
 /* Forget an injected fd (the program closed it). */
 void zvm_inj_drop(struct zvm_sv *, uint64_t fdarg);
 void zvm_inj_closeall(struct zvm_sv *);
@@ -344,6 +356,8 @@ void zvm_clone_done(struct zvm_sv *, pid_t tid);
 int zvm_cont_add(struct zvm_sv *, pid_t tid, uint32_t fd);
 void zvm_cont_done(struct zvm_sv *, pid_t tid);
 int zvm_cont_busy(const struct zvm_sv *, uint32_t fd, pid_t tid);
+/* Does the program run one thread, none being made? */
+int zvm_one_thread(const struct zvm_sv *);
 /* A thread exits. */
 void zvm_thread_exit(struct zvm_sv *);
 /* May thread tid start one more thread under Threads?  0 (counted as

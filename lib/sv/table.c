@@ -119,5 +119,16 @@ zvm_table_serve(struct zvm_sv *sv, const struct seccomp_notif *req,
 		h = zvm_h_sock(sv, req, r);
 		break;
 	}
-	return h >= 0 ? h : zvm_h_proc(sv, req, r);
+	if (h < 0)
+		h = zvm_h_proc(sv, req, r);
+	/* With more threads, a call let run names its fd until its thread
+	 * calls again: no close frees the number meanwhile (lib/sv/fds).
+	 * The fd is the first argument, mmap's the fifth; for a call of
+	 * no fd it is a number held for nothing, a moment (not exit's: its
+	 * thread never calls again). */
+	if (h == ZVM_H_DONE && r->cont && !zvm_one_thread(sv) &&
+	    req->data.nr != SYS_exit && zvm_cont_add(sv, (pid_t)req->pid, (uint32_t)req->data.args[
+	    req->data.nr == SYS_mmap ? 4 : 0]) == -1)
+		sv->noreuse = 1;
+	return h;
 }

@@ -14,6 +14,9 @@
  *   inject dir ALIAS	(an image of ten one-letter names: get_size 100)
  *   inject pages PATH	(PATH's channel: get_size 12298; 1-byte maps)
  *   inject tail PATH	(a 10000-byte file: 1 byte mapped at 8192)
+ *   inject reopen PATH	(10000 opens, reads and closes of PATH, 10000
+ *			pipes (30000 fds), again with a second thread
+ *			blocked: past RLIMIT_NOFILE, numbers come back)
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -88,8 +91,10 @@ lib(const char *path)
 	T(read(fd, buf, 1), -1, EBADF);
 	T(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0), MAP_FAILED, EBADF);
 	T(close(fd), -1, EBADF);
-	/* Numbers are never reused. */
-	T(open(path, O_RDONLY), d + 1, 0);
+	/* A closed number comes back (one thread: its close has run), but
+	 * not one a map was made of: mremap finds its file by the number. */
+	T(open(path, O_RDONLY), d, 0);
+	OK(open(path, O_RDONLY) != fd);
 	return done();
 }
 
@@ -360,9 +365,52 @@ dir(const char *a)
 	return done();
 }
 
+static void *
+blocked(void *arg)
+{
+	char c;
+
+	return (void *)(long)read(*(int *)arg, &c, 1);
+}
+
+/* Open, read, close, and pipes, in loops: each number comes back. */
+static int
+reopen(const char *path)
+{
+	int fd, p[2], hi = 0, bad = 0, wake[2];
+	pthread_t t;
+	char c;
+
+	for (int round = 0; round < 2; round++) {
+		if (round == 1) {	/* a second thread, blocked meanwhile */
+			T(pipe(wake), 0, 0);
+			OK(pthread_create(&t, NULL, blocked, &wake[0]) == 0);
+		}
+		for (int i = 0; i < 10000; i++) {
+			if ((fd = open(path, O_RDONLY)) < 0 ||
+			    read(fd, &c, 1) != 1 || close(fd) != 0)
+				bad++;
+			if (pipe(p) != 0 || close(p[0]) != 0 || close(p[1]) != 0)
+				bad++;
+			if (fd > hi)
+				hi = fd;
+		}
+		if (round == 1) {
+			T(write(wake[1], "x", 1), 1, 0);
+			OK(pthread_join(t, NULL) == 0);
+		}
+	}
+	OK(bad == 0);
+	/* Not one new number for each: they came back. */
+	OK(hi < 1024 + 64);
+	return done();
+}
+
 int
 main(int argc, char *argv[])
 {
+	if (argc == 3 && strcmp(argv[1], "reopen") == 0)
+		return reopen(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "lib") == 0)
 		return lib(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "race") == 0)
