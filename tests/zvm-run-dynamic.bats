@@ -82,6 +82,28 @@ chan() {
 	[ "$(chan "$W/rep" /dev/1.f 5)" -eq 20000 ]
 }
 
+@test "attack: a thread moving the offset of an fd another reads or writes natively: no byte past a quota, none counted short" {
+	head -c 300000 /dev/urandom >"$W/f"
+	for e in 0 1; do
+		mf inject "$W/f,/dev/1.f,1,$e,100000,250000,0,0" |
+		    sed "s|^Program.*|&\nArgs = inject seekrace r /dev/1.f|" >"$W/m"
+		run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+		# Read no more than the quota, charged no less than read.
+		[ "$output" -le 250000 ]
+		[ "$(chan "$W/rep" /dev/1.f 6)" -le 250000 ]
+		[ "$(chan "$W/rep" /dev/1.f 6)" -ge "$output" ]
+	done
+	# A write lands nowhere the quota could not fill: the file ends
+	# within it, whatever offset the other thread set.
+	rm -f "$W/o"
+	mf inject "$W/o,/dev/2.o,2,0,0,0,100000,250000" |
+	    sed "s|^Program.*|&\nArgs = inject seekrace w /dev/2.o|" >"$W/m"
+	run -0 --separate-stderr as_nobody zvm-run -r "$W/rep" "$W/m"
+	[ "$output" -le 250000 ]
+	[ "$(stat -c %s "$W/o")" -le 250000 ]
+	[ "$(chan "$W/rep" /dev/2.o 8)" -eq "$output" ]
+}
+
 @test "attack: an injected fd's number guessed by another thread: every byte it reads is charged" {
 	L=/lib/x86_64-linux-gnu/libc.so.6
 	mf inject "$L,$L,1,0,100000000,100000000,0,0" |

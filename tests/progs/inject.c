@@ -17,6 +17,9 @@
  *   inject reopen PATH	(10000 opens, reads and closes of PATH, 10000
  *			pipes (30000 fds), again with a second thread
  *			blocked: past RLIMIT_NOFILE, numbers come back)
+ *   inject seekrace r|w PATH	(reads, or writes, of PATH in 4 KiB calls
+ *			till EDQUOT while another thread moves the fd's
+ *			offset about: prints the bytes moved)
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -373,6 +376,55 @@ blocked(void *arg)
 	return (void *)(long)read(*(int *)arg, &c, 1);
 }
 
+static volatile int racing = 1;
+static int racefd;
+
+/* Move racefd's offset about, far out too, till told to stop. */
+static void *
+seeker(void *arg)
+{
+	unsigned long x = 88172645463325252UL;
+
+	(void)arg;
+	while (racing) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		(void)lseek(racefd, x % 4 == 0 ? (off_t)(x % (1UL << 40)) :
+		    (off_t)(x % 200000), SEEK_SET);
+	}
+	return NULL;
+}
+
+/* Reads (or writes) in 4 KiB calls until EDQUOT, racing a thread that
+ * moves the offset: whatever the kernel did, no more than the quota may
+ * move.  Prints the bytes moved. */
+static int
+seekrace(int wr, const char *path)
+{
+	static char b[4096];
+	unsigned long long moved = 0;
+	pthread_t t;
+	ssize_t k;
+
+	if ((racefd = open(path, wr ? O_WRONLY : O_RDONLY)) < 0)
+		return 1;
+	if (pthread_create(&t, NULL, seeker, NULL) != 0)
+		return 1;
+	for (long i = 0; i < 1000000; i++) {
+		k = wr ? write(racefd, b, sizeof(b)) :
+		    read(racefd, b, sizeof(b));
+		if (k < 0 && errno == EDQUOT)
+			break;
+		if (k > 0)
+			moved += (unsigned long long)k;
+	}
+	racing = 0;
+	pthread_join(t, NULL);
+	printf("%llu\n", moved);
+	return 0;
+}
+
 /* Open, read, close, and pipes, in loops: each number comes back. */
 static int
 reopen(const char *path)
@@ -411,6 +463,8 @@ main(int argc, char *argv[])
 {
 	if (argc == 3 && strcmp(argv[1], "reopen") == 0)
 		return reopen(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "seekrace") == 0)
+		return seekrace(argv[2][0] == 'w', argv[3]);
 	if (argc == 3 && strcmp(argv[1], "lib") == 0)
 		return lib(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "race") == 0)
