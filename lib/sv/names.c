@@ -220,21 +220,23 @@ injectable_w(const struct zvm_sv *sv, int chan)
 	    (s->c->type & ZVM_TYPE_RANDOM_WRITE);
 }
 
-/* Open a channel's file again for injection (the manifest named it):
- * our own open file description, checked to be the file we checked;
- * fl: O_RDONLY, or O_WRONLY with the program's O_APPEND.  Opened
- * O_NONBLOCK (it might have become a FIFO), which F_GETFL must not show
- * on what is a regular file. */
+/* Open a channel's file again for injection: our own open file
+ * description of the file our source fd holds (through /proc/self/fd, so
+ * no name is looked up again), checked to be the file we checked; fl:
+ * O_RDONLY, or O_WRONLY with the program's O_APPEND.  Opened O_NONBLOCK,
+ * which F_GETFL must not show on what is a regular file. */
 static int
 reopen_chan(struct zvm_sv *sv, int chan, int fl)
 {
 	const struct zvm_source *s = &sv->src[chan];
+	char proc[64];
 	struct stat st;
 	int fd;
 
-	if ((fd = open(s->c->uri, fl | O_CLOEXEC | O_NOCTTY |
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", s->fd);
+	if (s->fd < 0 || (fd = open(proc, fl | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK)) == -1)
-		return -errno;
+		return s->fd < 0 ? -ENOENT : -errno;
 	if (fstat(fd, &st) == -1 || st.st_dev != s->dev ||
 	    st.st_ino != s->ino || fcntl(fd, F_SETFL, fl & O_APPEND) == -1) {
 		close(fd);

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -110,17 +111,20 @@ zvm_win_cut(const struct zvm_source *s, uint64_t off)
 	return (uint64_t)st.st_size > off ? (ssize_t)(st.st_size - off) : 0;
 }
 
-/* A write channel's file, opened again to be read: ours, the file we
- * checked.  -1 with the error recorded. */
+/* A write channel's file, opened again to be read: the file our source
+ * fd holds (through /proc/self/fd, no name looked up again).  -1 with
+ * the error recorded. */
 static int
 read_fd(struct zvm_chan *ch)
 {
 	const struct zvm_source *s = ch->src;
+	char proc[64];
 	struct stat st;
 
 	if (ch->rfd >= 0)
 		return ch->rfd;
-	if ((ch->rfd = open(s->c->uri, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", s->fd);
+	if ((ch->rfd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK)) == -1) {
 		zvm_host_error(ch, "read", errno);
 		return -1;
