@@ -147,6 +147,7 @@ zvm_inj_add(struct zvm_sv *sv, int childfd, int fd, int chan, uint64_t size)
 	sv->inj[i].pair = -1;
 	sv->inj[i].node = -1;
 	sv->inj[i].keep = 0;
+	sv->inj[i].fl = -1;
 	/* Unknown (an fstat that failed): no map of it is ever found, so
 	 * mremap could grow one free.  Not worth the risk: no injection. */
 	if (fd >= 0) {

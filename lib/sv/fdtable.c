@@ -485,6 +485,9 @@ inj_call(struct zvm_sv *sv, const struct seccomp_notif *req,
 			if (fcntl(j->fd, F_SETFL, (int)(a[2] &
 			    (O_APPEND | O_NONBLOCK))) == -1)
 				r->error = errno;
+			/* The flags of every dup of it, known no more. */
+			for (size_t i = 0; i < sv->ninj; i++)
+				sv->inj[i].fl = -1;
 			return 1;
 		}
 		break;

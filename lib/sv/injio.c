@@ -203,7 +203,9 @@ inj_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 	ssize_t k = 0;
 	int fl, e;
 
-	if ((fl = fcntl(j->fd, F_GETFL)) == -1)
+	/* Its flags change only by F_SETFL, which is ours (lib/sv
+	 * fdtable): known till then. */
+	if ((fl = j->fl) == -1 && (fl = j->fl = fcntl(j->fd, F_GETFL)) == -1)
 		return r->error = errno, ZVM_H_DONE;
 	if ((e = zvm_tr_iocall(&sv->tr, req, 1, &call)) < 0)
 		return r->error = -e, ZVM_H_DONE;

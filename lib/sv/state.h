@@ -86,6 +86,7 @@ struct zvm_inj {
 				 * index, or -1 */
 	long node;		/* a scratch file: its node, or -1 */
 	int keep;		/* never to be used again (above) */
+	int fl;			/* a channel's file: its F_GETFL, -1 unknown */
 };
 
 /*
