@@ -244,6 +244,8 @@ owe(struct zvm_sv *sv, const struct zvm_txn *t)
 	if (ch->owehi == ch->owelo)
 		ch->owelo = ch->owehi = t->oweoff;
 	ch->owehi += t->n;
+	/* The earlier reads' bytes, hashed while this one runs. */
+	zvm_owe_some(sv, t->chan, t->n);
 }
 
 

@@ -403,6 +403,9 @@ void zvm_win_end(struct zvm_sv *);
  * was counted to have moved natively). */
 void zvm_owe_flush(struct zvm_sv *, int chan);
 void zvm_owe_end(struct zvm_sv *);
+/* A read channel's owed bytes but the last keep, hashed now: while the
+ * kernel moves the next ones, not all after the program. */
+void zvm_owe_some(struct zvm_sv *, int chan, uint64_t keep);
 
 /* wait.c: a waiting call's set. */
 /* Watch our fd for ev while the call waits (-1: only look again every

@@ -138,23 +138,25 @@ read_fd(struct zvm_chan *ch)
 	return ch->rfd;
 }
 
-void
-zvm_owe_flush(struct zvm_sv *sv, int chan)
+/* Hash what chan's etag is owed from owelo up to end (owelo moves
+ * there); a host error is recorded, and what is left owed dropped. */
+static void
+owe_hash(struct zvm_sv *sv, int chan, uint64_t end)
 {
 	struct zvm_chan *ch = &sv->ch[chan];
 	struct zvm_source *s = ch->src;
 	uint64_t p = ch->owelo;
 	int rd = s->acc == ZVM_ACC_READ;
-	int fd = rd ? s->fd : ch->owehi > p ? read_fd(ch) : -1;
+	int fd = rd ? s->fd : end > p ? read_fd(ch) : -1;
 
-	while (p < ch->owehi && fd >= 0) {
+	while (p < end && fd >= 0) {
 		const unsigned char *q;
 		size_t avail;
 		ssize_t k;
 
 		if (rd && !s->shrunk && (q = zvm_win(s, p, &avail)) != NULL) {
-			if (avail > ch->owehi - p)
-				avail = ch->owehi - p;
+			if (avail > end - p)
+				avail = end - p;
 			if (zvm_win_hash(&ch->etag, q, avail) == -1) {
 				s->shrunk = 1;
 				zvm_host_error(ch, "read", ESTALE);
@@ -163,7 +165,7 @@ zvm_owe_flush(struct zvm_sv *sv, int chan)
 			p += avail;
 			continue;
 		}
-		avail = ch->owehi - p < ZVM_BUFSZ ? ch->owehi - p : ZVM_BUFSZ;
+		avail = end - p < ZVM_BUFSZ ? end - p : ZVM_BUFSZ;
 		/* Shorter now than when it was read: the digest misses
 		 * bytes the program got, which the error says. */
 		if ((k = pread(fd, sv->buf, avail, (off_t)p)) <= 0) {
@@ -173,7 +175,24 @@ zvm_owe_flush(struct zvm_sv *sv, int chan)
 		zvm_etag_update(&ch->etag, sv->buf, (size_t)k);
 		p += (uint64_t)k;
 	}
-	ch->owelo = ch->owehi = 0;
+	ch->owelo = p < end ? ch->owehi : p;
+	if (ch->owelo == ch->owehi)
+		ch->owelo = ch->owehi = 0;
+}
+
+void
+zvm_owe_flush(struct zvm_sv *sv, int chan)
+{
+	owe_hash(sv, chan, sv->ch[chan].owehi);
+}
+
+void
+zvm_owe_some(struct zvm_sv *sv, int chan, uint64_t keep)
+{
+	struct zvm_chan *ch = &sv->ch[chan];
+
+	if (ch->src->acc == ZVM_ACC_READ && ch->owehi - ch->owelo > keep)
+		owe_hash(sv, chan, ch->owehi - keep);
 }
 
 void
