@@ -34,6 +34,21 @@ zvm_error_set(struct zvm_error *e, int code, const char *file, unsigned line,
 	va_end(ap);
 }
 
+void *
+zvm_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
+{
+	size_t c;
+
+	if (n < *cap)
+		return v;
+	c = *cap ? *cap * 2 : first;
+	if (c < *cap || c > SIZE_MAX / size ||
+	    (v = realloc(v, c * size)) == NULL)
+		return NULL;
+	*cap = c;
+	return v;
+}
+
 void
 zvm_diag_push(struct zvm_diag *d, const struct zvm_error *e)
 {

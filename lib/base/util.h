@@ -116,6 +116,11 @@ int zvm_hexval(int c);
 /* Strip blanks (space, tab, CR, VT, FF) from both ends of s[0..*n). */
 const char *zvm_trim(const char *s, size_t *n);
 
+/* Array v (n of *cap elements of size bytes) with room for one more:
+ * itself, or moved (*cap doubled, from first), or NULL when out of
+ * memory (v and *cap unchanged). */
+void *zvm_grow(void *v, size_t *cap, size_t n, size_t size, size_t first);
+
 /* Growable byte buffer.  Owns p; free with zvm_buf_free(). */
 struct zvm_buf {
 	char *p;

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "sv/state.h"
 
 int
@@ -124,15 +125,12 @@ zvm_clone_done(struct zvm_sv *sv, pid_t tid)
 int
 zvm_cont_add(struct zvm_sv *sv, pid_t tid, uint32_t fd)
 {
-	if (sv->nconts == sv->capconts) {
-		size_t cap = sv->capconts ? sv->capconts * 2 : 16;
-		struct zvm_cont *c = realloc(sv->conts, cap * sizeof(*c));
+	struct zvm_cont *c = zvm_grow(sv->conts, &sv->capconts, sv->nconts,
+	    sizeof(*c), 16);
 
-		if (c == NULL)
-			return -1;
-		sv->conts = c;
-		sv->capconts = cap;
-	}
+	if (c == NULL)
+		return -1;
+	sv->conts = c;
 	sv->conts[sv->nconts].tid = tid;
 	sv->conts[sv->nconts++].fd = fd;
 	return 0;
@@ -156,10 +154,11 @@ zvm_one_thread(const struct zvm_sv *sv)
 }
 
 int
-zvm_cont_busy(const struct zvm_sv *sv, uint32_t fd, pid_t tid)
+zvm_cont_busy(const struct zvm_sv *sv, uint32_t lo, uint32_t hi, pid_t tid)
 {
 	for (size_t i = 0; i < sv->nconts; i++)
-		if (sv->conts[i].fd == fd && sv->conts[i].tid != tid)
+		if (sv->conts[i].fd >= lo && sv->conts[i].fd <= hi &&
+		    sv->conts[i].tid != tid)
 			return 1;
 	return 0;
 }
@@ -168,6 +167,7 @@ int
 zvm_thread_room(struct zvm_sv *sv, pid_t tid)
 {
 	uint64_t now = zvm_tr_now(), live;
+	struct zvm_clone *c;
 	size_t i, j = 0;
 
 	/* tid's own earlier clone went with this call (lib/sv/table). */
@@ -187,15 +187,10 @@ zvm_thread_room(struct zvm_sv *sv, pid_t tid)
 		sv->rep->limits |= ZVM_LIMIT_THREADS;
 		return -EAGAIN;
 	}
-	if (sv->nclones == sv->capclones) {
-		size_t cap = sv->capclones ? sv->capclones * 2 : 16;
-		struct zvm_clone *c = realloc(sv->clones, cap * sizeof(*c));
-
-		if (c == NULL)
-			return -ENOMEM;
-		sv->clones = c;
-		sv->capclones = cap;
-	}
+	if ((c = zvm_grow(sv->clones, &sv->capclones, sv->nclones,
+	    sizeof(*c), 16)) == NULL)
+		return -ENOMEM;
+	sv->clones = c;
 	sv->clones[sv->nclones].tid = tid;
 	sv->clones[sv->nclones++].t = now;
 	sv->granted++;

@@ -101,16 +101,12 @@ zvm_inj_get(struct zvm_sv *sv, uint64_t fdarg)
 int
 zvm_inj_grow(struct zvm_sv *sv)
 {
-	struct zvm_inj *p;
-	size_t cap;
+	struct zvm_inj *p = zvm_grow(sv->inj, &sv->capinj, sv->ninj,
+	    sizeof(*p), 64);
 
-	if (sv->ninj < sv->capinj)
-		return 0;
-	cap = sv->capinj ? sv->capinj * 2 : 64;
-	if ((p = realloc(sv->inj, cap * sizeof(*p))) == NULL)
+	if (p == NULL)
 		return -1;
 	sv->inj = p;
-	sv->capinj = cap;
 	return 0;
 }
 
@@ -123,7 +119,8 @@ zvm_inj_slot(const struct zvm_sv *sv)
 		return (int)(ZVM_NVFD + sv->ninj);
 	i = sv->freeinj[sv->nfreeinj - 1];
 	/* No thread has tid 0: every call in flight counts. */
-	return zvm_cont_busy(sv, (uint32_t)(ZVM_NVFD + i), 0) ?
+	return zvm_cont_busy(sv, (uint32_t)(ZVM_NVFD + i),
+	    (uint32_t)(ZVM_NVFD + i), 0) ?
 	    (int)(ZVM_NVFD + sv->ninj) : (int)(ZVM_NVFD + i);
 }
 
@@ -168,23 +165,11 @@ zvm_inj_add(struct zvm_sv *sv, int childfd, int fd, int chan, uint64_t size)
 	return 0;
 }
 
-static int
-grow_free(struct zvm_sv *sv)
-{
-	size_t cap = sv->capfreeinj ? sv->capfreeinj * 2 : 64;
-	size_t *p = realloc(sv->freeinj, cap * sizeof(*p));
-
-	if (p == NULL)
-		return -1;
-	sv->freeinj = p;
-	sv->capfreeinj = cap;
-	return 0;
-}
-
 void
 zvm_inj_drop(struct zvm_sv *sv, uint64_t fdarg)
 {
 	struct zvm_inj *j = zvm_inj_get(sv, fdarg);
+	size_t *f;
 
 	if (j) {
 		/* Its maps live on: an etag hashes what mremap adds, from
@@ -207,9 +192,11 @@ zvm_inj_drop(struct zvm_sv *sv, uint64_t fdarg)
 			zvm_epw_forget(sv, NULL, j - sv->inj);
 		/* Its number, to be used again (no room to say so: never
 		 * mind, a new one will do). */
-		if (!j->keep && (sv->nfreeinj < sv->capfreeinj ||
-		    grow_free(sv) == 0))
-			sv->freeinj[sv->nfreeinj++] = (size_t)(j - sv->inj);
+		if (!j->keep && (f = zvm_grow(sv->freeinj, &sv->capfreeinj,
+		    sv->nfreeinj, sizeof(*f), 64)) != NULL) {
+			sv->freeinj = f;
+			f[sv->nfreeinj++] = (size_t)(j - sv->inj);
+		}
 	}
 }
 
@@ -230,14 +217,10 @@ pair_new(struct zvm_sv *sv, int kind, int p[2])
 
 	if (fstat(p[0], &st[0]) == -1 || fstat(p[1], &st[1]) == -1)
 		return -1;
-	if (sv->npairs == sv->cappairs) {
-		size_t cap = sv->cappairs ? sv->cappairs * 2 : 16;
-
-		if ((n = realloc(sv->pairs, cap * sizeof(*n))) == NULL)
-			return -1;
-		sv->pairs = n;
-		sv->cappairs = cap;
-	}
+	if ((n = zvm_grow(sv->pairs, &sv->cappairs, sv->npairs,
+	    sizeof(*n), 16)) == NULL)
+		return -1;
+	sv->pairs = n;
 	n = &sv->pairs[sv->npairs];
 	n->kind = kind;
 	n->type = 0;

@@ -250,7 +250,7 @@ static int
 do_close_range(struct zvm_sv *sv, uint32_t lo, uint32_t hi, uint32_t fl,
     pid_t tid)
 {
-	int busy = 0;
+	int busy;
 
 	if (lo > hi || (fl & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE)))
 		return -EINVAL;
@@ -268,10 +268,7 @@ do_close_range(struct zvm_sv *sv, uint32_t lo, uint32_t hi, uint32_t fl,
 	 * the kernel (as close does). */
 	if (hi < ZVM_NVFD || sv->ninj == 0)
 		return 0;
-	for (size_t i = 0; i < sv->nconts && !(fl & CLOSE_RANGE_CLOEXEC); i++)
-		if (sv->conts[i].fd >= lo && sv->conts[i].fd <= hi &&
-		    sv->conts[i].tid != tid)
-			busy = 1;
+	busy = !(fl & CLOSE_RANGE_CLOEXEC) && zvm_cont_busy(sv, lo, hi, tid);
 	for (size_t i = lo > ZVM_NVFD ? lo - ZVM_NVFD : 0;
 	    i < sv->ninj && i <= (size_t)hi - ZVM_NVFD; i++)
 		if (!(fl & CLOSE_RANGE_CLOEXEC)) {
@@ -466,7 +463,8 @@ inj_call(struct zvm_sv *sv, const struct seccomp_notif *req,
 		/* Another thread's call let run may not have run yet: the
 		 * kernel's fd stays, gone for us (every call on it is
 		 * EBADF but lseek), till the program exits. */
-		r->cont = !zvm_cont_busy(sv, (uint32_t)a[0], (pid_t)req->pid);
+		r->cont = !zvm_cont_busy(sv, (uint32_t)a[0], (uint32_t)a[0],
+		    (pid_t)req->pid);
 		if (!r->cont)
 			j->keep = 1;
 		zvm_inj_drop(sv, a[0]);

@@ -351,12 +351,12 @@ void zvm_flight(struct zvm_sv *, long i, long n);
 /* Thread tid makes a call: a clone it made is done. */
 void zvm_clone_done(struct zvm_sv *, pid_t tid);
 /* Thread tid's call on fd was answered with CONTINUE (0, or -1 when it
- * cannot be recorded: then it must not be); tid makes a call, so its
- * last one is done; may a call of a thread but tid still be running on
- * fd? */
+ * cannot be recorded); tid makes a call, so its last one is done; may a
+ * call of a thread but tid still be running on an fd from lo to hi? */
 int zvm_cont_add(struct zvm_sv *, pid_t tid, uint32_t fd);
 void zvm_cont_done(struct zvm_sv *, pid_t tid);
-int zvm_cont_busy(const struct zvm_sv *, uint32_t fd, pid_t tid);
+int zvm_cont_busy(const struct zvm_sv *, uint32_t lo, uint32_t hi,
+    pid_t tid);
 /* Does the program run one thread, none being made? */
 int zvm_one_thread(const struct zvm_sv *);
 /* A thread exits. */

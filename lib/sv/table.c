@@ -127,8 +127,8 @@ zvm_table_serve(struct zvm_sv *sv, const struct seccomp_notif *req,
 	 * no fd it is a number held for nothing, a moment (not exit's: its
 	 * thread never calls again). */
 	if (h == ZVM_H_DONE && r->cont && !zvm_one_thread(sv) &&
-	    req->data.nr != SYS_exit && zvm_cont_add(sv, (pid_t)req->pid, (uint32_t)req->data.args[
-	    req->data.nr == SYS_mmap ? 4 : 0]) == -1)
+	    req->data.nr != SYS_exit && zvm_cont_add(sv, (pid_t)req->pid,
+	    (uint32_t)req->data.args[req->data.nr == SYS_mmap ? 4 : 0]) == -1)
 		sv->noreuse = 1;
 	return h;
 }
