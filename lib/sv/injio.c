@@ -58,6 +58,29 @@ fast(const struct zvm_sv *sv, const struct seccomp_notif *req, int etag,
 }
 
 /*
+ * Answer with CONTINUE a call fast() let go natively, n bytes at p of
+ * chan's file: charged whole once delivered, owed to the etag then
+ * (lib/sv/account).  An etag must take the bytes in call order: what it
+ * is owed is hashed first unless these follow it, and before any call
+ * that does not go natively (etag: the channel has one).
+ */
+static int
+native(struct zvm_sv *sv, struct zvm_resp *r, int chan, int write,
+    uint64_t n, uint64_t p)
+{
+	struct zvm_txn *t = &sv->txn;
+
+	if (sv->ch[chan].owehi != p)
+		zvm_owe_flush(sv, chan);
+	r->cont = 1;
+	zvm_txn_start(sv, chan, write, n, NULL);
+	t->restore = 0;
+	t->cont = 1;
+	t->oweoff = p;
+	return ZVM_H_DONE;
+}
+
+/*
  * A read of an injected fd (a library or image file the program could
  * map): done here on our copy of the same open file description, at its
  * shared offset, under the channel's quotas like any read, or natively
@@ -99,22 +122,12 @@ inj_read(struct zvm_sv *sv, const struct seccomp_notif *req,
 	 * etag is taken as it is read. */
 	if (total <= room && total <= j->size - p &&
 	    (ch->src->kind == ZVM_SRC_REG || !ch->rep->etag_on) &&
-	    fast(sv, req, ch->rep->etag_on, 0)) {
-		/* The digest is of the bytes in call order. */
-		if (ch->rep->etag_on && ch->owehi != p)
-			zvm_owe_flush(sv, j->chan);
-		r->cont = 1;
-		zvm_txn_start(sv, j->chan, 0, total, NULL);
-		t->restore = 0;
-		t->cont = 1;
-		t->oweoff = p;
-		return ZVM_H_DONE;
-	}
+	    fast(sv, req, ch->rep->etag_on, 0))
+		return native(sv, r, j->chan, 0, total, p);
 	n = total < room ? total : room;
 	if (n > j->size - p)
 		n = j->size - p;
-	if (ch->rep->etag_on)
-		zvm_owe_flush(sv, j->chan);
+	zvm_owe_flush(sv, j->chan);
 	t->restore = ch->rep->etag_on;
 	if (t->restore)
 		t->saved = ch->etag;
@@ -217,20 +230,11 @@ inj_write(struct zvm_sv *sv, const struct seccomp_notif *req,
 		return r->error = -e, ZVM_H_DONE;
 	if (p >= s->size + room)
 		return r->error = EINVAL, ZVM_H_DONE;
-	if (ch->rep->etag_on && ch->owehi != p)
-		zvm_owe_flush(sv, j->chan);
 	if (call.total <= room && p <= sv->fsize &&
 	    call.total <= sv->fsize - p &&
-	    fast(sv, req, ch->rep->etag_on, fl & O_APPEND)) {
-		r->cont = 1;
-		zvm_txn_start(sv, j->chan, 1, call.total, NULL);
-		t->restore = 0;
-		t->cont = 1;
-		t->oweoff = p;
-		return ZVM_H_DONE;
-	}
-	if (ch->rep->etag_on)
-		zvm_owe_flush(sv, j->chan);
+	    fast(sv, req, ch->rep->etag_on, fl & O_APPEND))
+		return native(sv, r, j->chan, 1, call.total, p);
+	zvm_owe_flush(sv, j->chan);
 	n = call.total < room ? call.total : room;
 	while (done < n) {
 		size_t c = n - done < ZVM_BUFSZ ? n - done : ZVM_BUFSZ;

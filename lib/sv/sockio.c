@@ -238,19 +238,38 @@ fds_out(struct zvm_sv *sv, unsigned char *p, size_t n, struct rights *rt)
 	return 0;
 }
 
+/* Control data c of len bytes: the header of the message at off in h,
+ * 1, or 0 at the end (no whole header left).  cmsg_next moves *off past
+ * h's message: 0 when no other can follow. */
+static int
+cmsg_at(const unsigned char *c, size_t len, size_t off, struct cmsghdr *h)
+{
+	if (len - off < sizeof(*h))
+		return 0;
+	memcpy(h, c + off, sizeof(*h));
+	return 1;
+}
+
+static int
+cmsg_next(size_t len, size_t *off, const struct cmsghdr *h)
+{
+	if (CMSG_ALIGN(h->cmsg_len) >= len - *off)
+		return 0;
+	*off += CMSG_ALIGN(h->cmsg_len);
+	return 1;
+}
+
 /* The control messages to send (c, len bytes, our copy), checked as the
  * kernel checks them (__scm_send).  0 or -errno. */
 static int
 rights_out(struct zvm_sv *sv, unsigned char *c, size_t len,
     struct rights *rt)
 {
+	struct cmsghdr h;
 	size_t off = 0;
 	int e;
 
-	while (len - off >= sizeof(struct cmsghdr)) {
-		struct cmsghdr h;
-
-		memcpy(&h, c + off, sizeof(h));
+	while (cmsg_at(c, len, off, &h)) {
 		if (h.cmsg_len < sizeof(h) || h.cmsg_len > len - off)
 			return -EINVAL;
 		if (h.cmsg_level == SOL_SOCKET) {
@@ -264,9 +283,8 @@ rights_out(struct zvm_sv *sv, unsigned char *c, size_t len,
 			    (h.cmsg_len - CMSG_LEN(0)) / sizeof(int), rt)) < 0)
 				return e;
 		}
-		if (CMSG_ALIGN(h.cmsg_len) >= len - off)
+		if (!cmsg_next(len, &off, &h))
 			break;
-		off += CMSG_ALIGN(h.cmsg_len);
 	}
 	return 0;
 }
@@ -478,21 +496,20 @@ rights_in(struct zvm_sv *sv, const unsigned char *c, size_t len,
     unsigned char *out, uint64_t cap, int nullctl, int cloexec, int peek,
     uint32_t *fl, size_t *nfds)
 {
+	struct cmsghdr h;
 	size_t off = 0, o = 0;
 
 	*nfds = 0;
 	if (nullctl)
 		cap = 0;
-	while (len - off >= sizeof(struct cmsghdr)) {
-		struct cmsghdr h;
+	while (cmsg_at(c, len, off, &h)) {
 		uint64_t room = cap - o;
-		size_t dl, n, in, w, adv;
+		size_t dl, n, in, w;
+		size_t hl = h.cmsg_len;	/* h is cut below */
 
-		memcpy(&h, c + off, sizeof(h));
 		if (h.cmsg_len < sizeof(h) || h.cmsg_len > len - off)
 			break;
 		dl = h.cmsg_len - sizeof(h);
-		adv = CMSG_ALIGN(h.cmsg_len);
 		if (h.cmsg_level == SOL_SOCKET && (h.cmsg_type == SCM_RIGHTS ||
 		    h.cmsg_type == SCM_PIDFD)) {
 			n = dl / sizeof(int);
@@ -524,9 +541,9 @@ rights_in(struct zvm_sv *sv, const unsigned char *c, size_t len,
 			w = CMSG_SPACE(dl);
 			o += w < room ? w : room;
 		}
-		if (adv >= len - off)
+		h.cmsg_len = hl;
+		if (!cmsg_next(len, &off, &h))
 			break;
-		off += adv;
 	}
 	return o;
 }
@@ -538,19 +555,16 @@ static int
 put_control(struct zvm_sv *sv, uint64_t addr, const unsigned char *c,
     size_t len)
 {
+	struct cmsghdr h;
 	size_t off = 0;
 
-	while (len - off >= sizeof(struct cmsghdr)) {
-		struct cmsghdr h;
-		size_t n;
+	while (cmsg_at(c, len, off, &h)) {
+		size_t n = h.cmsg_len < len - off ? h.cmsg_len : len - off;
 
-		memcpy(&h, c + off, sizeof(h));
-		n = h.cmsg_len < len - off ? h.cmsg_len : len - off;
 		if (zvm_tr_poke(&sv->tr, addr + off, c + off, n) < 0)
 			return -EFAULT;
-		if (CMSG_ALIGN(h.cmsg_len) >= len - off)
+		if (!cmsg_next(len, &off, &h))
 			break;
-		off += CMSG_ALIGN(h.cmsg_len);
 	}
 	return 0;
 }
