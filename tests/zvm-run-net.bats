@@ -243,6 +243,22 @@ etag() {
 	assert_line "tcp:3: (r2 -> r3): OK"
 }
 
+# fan_out WM WR M1 R1 M2 R2: the readers M1 and M2 (reports R1, R2) in
+# the background, the writer WM (report WR), all as nobody; every one
+# exits 0 and o1 and o2 are what in is.
+fan_out() {
+	local a b
+	as_nobody zvm-run -r "$4" "$3" &
+	a=$!
+	as_nobody zvm-run -r "$6" "$5" &
+	b=$!
+	run -0 as_nobody zvm-run -r "$2" "$1"
+	wait "$a"
+	wait "$b"
+	cmp in o1
+	cmp in o2
+}
+
 @test "tcp: a write channel of several ends (';') sends every byte to each reader, node ids or addresses" {
 	cd "$W"
 	seq 1 100000 >in
@@ -251,15 +267,7 @@ etag() {
 	reader "tcp:127.0.0.1:$p1" o1 >r1
 	reader "tcp:127.0.0.1:$p2" o2 >r2
 	writer "tcp:127.0.0.1:$p1;tcp:127.0.0.1:$p2" in >w
-	as_nobody zvm-run -r rep1 r1 &
-	a=$!
-	as_nobody zvm-run -r rep2 r2 &
-	b=$!
-	run -0 as_nobody zvm-run -r repw w
-	wait "$a"
-	wait "$b"
-	cmp in o1
-	cmp in o2
+	fan_out w repw r1 rep1 r2 rep2
 	run -0 zvm-etag -c repw rep1 rep2
 	assert_line "tcp:127.0.0.1:$p1 (repw -> rep1): OK"
 	assert_line "tcp:127.0.0.1:$p2 (repw -> rep2): OK"
@@ -273,15 +281,7 @@ etag() {
 	    --stdout o1 /usr/bin/cat >n2
 	zvm-manifest -E -t 20 --node 3 --name-server "$ns" --stdin tcp:1: \
 	    --stdout o2 /usr/bin/cat >n3
-	as_nobody zvm-run -r q2 n2 &
-	a=$!
-	as_nobody zvm-run -r q3 n3 &
-	b=$!
-	run -0 as_nobody zvm-run -r q1 n1
-	wait "$a"
-	wait "$b"
-	cmp in o1
-	cmp in o2
+	fan_out n1 q1 n2 q2 n3 q3
 	run -0 zvm-etag -c q1 q2 q3
 	assert_line "tcp:2: (q1 -> q2): OK"
 	assert_line "tcp:3: (q1 -> q3): OK"
