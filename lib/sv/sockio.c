@@ -289,6 +289,22 @@ rights_out(struct zvm_sv *sv, unsigned char *c, size_t len,
 	return 0;
 }
 
+/* The program's message header at mh, checked as the kernel checks it,
+ * in *m, and its iovecs loaded (*cnt of them, *total bytes): 0 or
+ * -errno. */
+static int
+msg_load(struct zvm_sv *sv, uint64_t mh, struct kmsg *m, size_t *cnt,
+    uint64_t *total)
+{
+	if (zvm_tr_peek(&sv->tr, mh, m, sizeof(*m)) < 0)
+		return -EFAULT;
+	if (m->name && m->namelen < 0)
+		return -EINVAL;
+	if (m->iovlen > ZVM_IOV_MAX)
+		return -EMSGSIZE;
+	return zvm_tr_iov_load(&sv->tr, 1, m->iov, m->iovlen, cnt, total);
+}
+
 /*
  * Send the bytes of message mh from part on (its control data with its
  * first byte), as much as goes now: what sendmsg returns, or -errno.
@@ -308,14 +324,7 @@ send_one(struct zvm_sv *sv, const struct sk *k, uint64_t mh, uint64_t part,
 	int e;
 
 	rt.nown = rt.npair = rt.nfds = 0;
-	if (zvm_tr_peek(&sv->tr, mh, &m, sizeof(m)) < 0)
-		return -EFAULT;
-	if (m.name && m.namelen < 0)
-		return -EINVAL;
-	if (m.iovlen > ZVM_IOV_MAX)
-		return -EMSGSIZE;
-	if ((e = zvm_tr_iov_load(&sv->tr, 1, m.iov, m.iovlen, &cnt,
-	    total)) < 0)
+	if ((e = msg_load(sv, mh, &m, &cnt, total)) < 0)
 		return e;
 	if (m.controllen > INT_MAX)
 		return -ENOBUFS;
@@ -598,14 +607,7 @@ recv_one(struct zvm_sv *sv, const struct sk *k, uint64_t mh, uint64_t part,
 	ssize_t n;
 
 	*ctl = 0;
-	if (zvm_tr_peek(&sv->tr, mh, &m, sizeof(m)) < 0)
-		return -EFAULT;
-	if (m.name && m.namelen < 0)
-		return -EINVAL;
-	if (m.iovlen > ZVM_IOV_MAX)
-		return -EMSGSIZE;
-	if ((e = zvm_tr_iov_load(&sv->tr, 1, m.iov, m.iovlen, &cnt,
-	    total)) < 0)
+	if ((e = msg_load(sv, mh, &m, &cnt, total)) < 0)
 		return e;
 	len = *total - part < ZVM_BUFSZ ? *total - part : ZVM_BUFSZ;
 	iov.iov_base = sv->buf;
