@@ -88,27 +88,30 @@ etag() {
 	cmp in out
 }
 
+# pair MR MW: reader manifest MR in the background, writer MW, both as
+# nobody and exiting 0; out is what in is.
+pair() {
+	local pid
+	as_nobody zvm-run "$1" &
+	pid=$!
+	run -0 as_nobody zvm-run "$2"
+	wait "$pid"
+	cmp in out
+}
+
 @test "tcp: an IPv6 address and a host name; socat as the writer and as the reader" {
 	cd "$W"
 	seq 1 5000 >in
 	port=$(free_port)
 	reader "tcp:[::1]:$port" out >mr
 	writer "tcp:[::1]:$port" in >mw
-	as_nobody zvm-run mr &
-	pid=$!
-	run -0 as_nobody zvm-run mw
-	wait "$pid"
-	cmp in out
+	pair mr mw
 	# An @tcp: argument: a channel the program opens by its alias.
 	rm out
 	port=$(free_port)
 	zvm-manifest -E -t 10 --stdout out /usr/bin/cat "@tcp:127.0.0.1:$port" >mr
 	writer "tcp:127.0.0.1:$port" in >mw
-	as_nobody zvm-run mr &
-	pid=$!
-	run -0 as_nobody zvm-run mw
-	wait "$pid"
-	cmp in out
+	pair mr mw
 	# A name, resolved when the run starts.
 	rm out
 	port=$(free_port)
