@@ -31,8 +31,18 @@ attack() {
 	jq -e '.denied.other == 19984 and (.denied | length) == 17' "$W/json"
 }
 
-@test "attack: i386 int 0x80 kills the process (SIGSYS, 159)" {
+@test "attack: i386 int 0x80 kills the process (SIGSYS, 159; SIGSEGV where the kernel has no gate)" {
 	attack abi32
+	# Some kernels (a PVM guest among them) have no int 0x80 gate: the
+	# instruction faults before any filter sees it, natively as well.
+	# There the program must die the same way; it must never go on.
+	run "$P/attack" abi32
+	if [ "$status" -eq 139 ]; then
+		run -139 as_nobody zvm-run "$W/m"
+		assert_output --partial "killed by signal 11 (SIGSEGV)"
+		return
+	fi
+	[ "$status" -eq 0 ]
 	run -159 as_nobody zvm-run "$W/m"
 	assert_output --partial "killed by signal 31 (SIGSYS)"
 }
