@@ -90,7 +90,10 @@ example() {
 # suite's tools first on PATH; host1 and host2 in ssh_config both name it.
 sshd_up() {
 	local d="$W/ssh" port try i
-	mkdir -p "$d/home" /run/sshd
+	mkdir -p "$d/home"
+	# sshd's privilege-separation folder: it refuses one that others
+	# may write, and a machine has been seen with it mode 777.
+	install -d -m 755 -o root -g root /run/sshd
 	chmod 777 "$d/home"
 	ssh-keygen -q -t ed25519 -N '' -f "$d/hostkey"
 	ssh-keygen -q -t ed25519 -N '' -f "$d/key"
