@@ -74,6 +74,7 @@ struct zvm_report {
 	int scratch_on;
 	uint64_t scratch_bytes, scratch_entries;
 	uint64_t node;		/* the manifest's Node; 0: none */
+	int interrupt;		/* a signal zvm-run got and passed on; 0 */
 };
 
 /*

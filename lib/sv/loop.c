@@ -655,6 +655,7 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 	}
 	reap(sv, c, &lp, __atomic_load_n(&w.timed_out, __ATOMIC_SEQ_CST),
 	    rep);
+	rep->interrupt = __atomic_load_n(&w.sig, __ATOMIC_SEQ_CST);
 	if (rc == -1) {
 		rep->state = ZVM_STATE_ERROR;
 		zvm_error_fmt(e, rep->message, sizeof(rep->message));

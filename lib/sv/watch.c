@@ -23,9 +23,11 @@ zvm_watch_signal(struct zvm_watch *w)
 {
 	struct signalfd_siginfo si;
 
-	if (read(w->sigfd, &si, sizeof(si)) == sizeof(si))
+	if (read(w->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		__atomic_store_n(&w->sig, (int)si.ssi_signo, __ATOMIC_SEQ_CST);
 		syscall(SYS_pidfd_send_signal, w->pidfd, si.ssi_signo, NULL,
 		    0);
+	}
 }
 
 void

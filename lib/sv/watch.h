@@ -37,6 +37,7 @@ struct zvm_watch {
 	int gone;		/* atomic: the program has exited */
 	int timed_out;		/* atomic: we killed it for the timeout */
 	int err;		/* errno of a failed poll() */
+	int sig;		/* atomic: the last signal passed on */
 	uint64_t t1;		/* when it was seen gone */
 	struct sigaction old;	/* SIGURG's disposition before */
 };
