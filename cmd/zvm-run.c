@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +30,8 @@
 #include "base/util.h"
 
 static const char usage_text[] =
-    "usage: zvm-run [-nv] [-f format] [-r file] [--report-fd fd] [--] "
-    "manifest|-\n"
+    "usage: zvm-run [-nv] [-f format] [-r file] [-s suffix] [--report-fd fd]"
+    "\n               [--] manifest ...\n"
     "       zvm-run -h | --version\n";
 
 static void
@@ -44,7 +45,9 @@ usage(FILE *out, int status)
 		    "  -n, --check              validate the manifest and its "
 		    "channels; run nothing\n"
 		    "  -f, --report-format=FMT  zvm (default), zerovm or json\n"
-		    "  -r, --report=FILE        write the report to FILE\n"
+		    "  -r, --report=FILE        write the reports to FILE\n"
+		    "  -s, --report-suffix=SUF  write each manifest's report "
+		    "to its name + SUF\n"
 		    "      --report-fd=FD       write the report to fd FD\n"
 		    "  -v, --verbose            also write the report to "
 		    "standard error\n"
@@ -112,18 +115,27 @@ hold_signals(const struct zvm_source *s, size_t n)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
-/* Print every diagnostic; returns the number of errors. */
+/* Print every diagnostic; returns the number of errors, the first of
+ * them in why (why_len bytes). */
 static size_t
-print_diag(const struct zvm_diag *d)
+print_diag(const struct zvm_diag *d, char *why, size_t why_len)
 {
 	char buf[512];
+	int first = 1;
 
-	for (size_t i = 0; i < d->n; i++)
-		warnx("%s", zvm_error_fmt(&d->v[i], buf, sizeof(buf)));
+	for (size_t i = 0; i < d->n; i++) {
+		zvm_error_fmt(&d->v[i], buf, sizeof(buf));
+		warnx("%s", buf);
+		if (first && !d->v[i].warning) {
+			snprintf(why, why_len, "%s", buf);
+			first = 0;
+		}
+	}
 	return d->nerr;
 }
 
-/* argv from Args, else the nvram file's [args], else Program's name. */
+/* argv from Args, else the nvram file's [args], else Program's name;
+ * -1 after a message. */
 static int
 build_argv(const struct zvm_manifest *m, struct zvm_arena *a, char ***argv,
     char ***envp)
@@ -133,6 +145,7 @@ build_argv(const struct zvm_manifest *m, struct zvm_arena *a, char ***argv,
 	const char *why, *args = m->value[ZVM_K_ARGS];
 	size_t n, ne = 0, i;
 	char **ev;
+	int r;
 
 	if (args == NULL && (c = zvm_manifest_find(m, "/dev/nvram"))) {
 		struct zvm_error e;
@@ -141,41 +154,46 @@ build_argv(const struct zvm_manifest *m, struct zvm_arena *a, char ***argv,
 		int fd;
 
 		if ((fd = open(c->uri, O_RDONLY | O_CLOEXEC)) == -1 ||
-		    zvm_read_fd(fd, &buf, &len) == -1)
-			err(ZVM_EXIT_RUNFAIL, "%s", c->uri);
+		    zvm_read_fd(fd, &buf, &len) == -1) {
+			warn("%s", c->uri);
+			if (fd != -1)
+				close(fd);
+			return -1;
+		}
 		close(fd);
-		if (zvm_nvram_parse(buf, len, c->uri, a, &nv, &e) == -1) {
+		r = zvm_nvram_parse(buf, len, c->uri, a, &nv, &e);
+		free(buf);
+		if (r == -1) {
 			char msg[512];
 
-			errx(ZVM_EXIT_RUNFAIL, "%s",
-			    zvm_error_fmt(&e, msg, sizeof(msg)));
+			warnx("%s", zvm_error_fmt(&e, msg, sizeof(msg)));
+			return -1;
 		}
-		free(buf);
 		args = nv.args;
 	}
 	if (args) {
-		if (zvm_args_split(args, a, argv, &n, &why) == -1)
-			errx(ZVM_EXIT_RUNFAIL, "%s: Args: %s", m->name, why);
-		if (n == 0)
-			errx(ZVM_EXIT_RUNFAIL, "%s: Args: no words", m->name);
+		if (zvm_args_split(args, a, argv, &n, &why) == -1 || n == 0) {
+			warnx("%s: Args: %s", m->name, n ? why : "no words");
+			return -1;
+		}
 	} else {
 		char *p = zvm_arena_strndup(a, m->value[ZVM_K_PROGRAM],
 		    strlen(m->value[ZVM_K_PROGRAM]));
 
 		*argv = zvm_arena_alloc(a, 2 * sizeof(char *));
 		if (p == NULL || *argv == NULL)
-			errx(ZVM_EXIT_RUNFAIL, "out of memory");
+			goto oom;
 		(*argv)[0] = basename(p);
 		(*argv)[1] = NULL;
 	}
 	ev = zvm_arena_alloc(a, (m->nenv + nv.nenv + 2) * sizeof(char *));
 	if (ev == NULL)
-		errx(ZVM_EXIT_RUNFAIL, "out of memory");
+		goto oom;
 	for (i = 0; i < nv.nenv; i++) {
 		size_t ln = strlen(nv.env_name[i]), lv = strlen(nv.env_value[i]);
 
 		if ((ev[ne] = zvm_arena_alloc(a, ln + lv + 2)) == NULL)
-			errx(ZVM_EXIT_RUNFAIL, "out of memory");
+			goto oom;
 		sprintf(ev[ne++], "%s=%s", nv.env_name[i], nv.env_value[i]);
 	}
 	for (i = 0; i < m->nenv; i++) {
@@ -186,7 +204,7 @@ build_argv(const struct zvm_manifest *m, struct zvm_arena *a, char ***argv,
 		ln = strlen(m->env[i].name);
 		lv = strlen(m->env[i].value);
 		if ((ev[ne] = zvm_arena_alloc(a, ln + lv + 2)) == NULL)
-			errx(ZVM_EXIT_RUNFAIL, "out of memory");
+			goto oom;
 		sprintf(ev[ne++], "%s=%s", m->env[i].name, m->env[i].value);
 	}
 	/* With a Scratch, temporary files go there unless Env says else. */
@@ -198,13 +216,16 @@ build_argv(const struct zvm_manifest *m, struct zvm_arena *a, char ***argv,
 	ev[ne] = NULL;
 	*envp = ev;
 	return 0;
+oom:
+	warnx("%s: out of memory", m->name);
+	return -1;
 }
 
 /*
  * The host directory that holds the Scratch's files, all unnamed
  * (O_TMPFILE, so none outlives the run): zvm-run's $TMPDIR, else /tmp.
  * One file is made and dropped to know the file system can.  The fd,
- * or an exit with a message.
+ * or -1 after a message.
  */
 static int
 scratch_dir(const struct zvm_manifest *m)
@@ -214,11 +235,16 @@ scratch_dir(const struct zvm_manifest *m)
 
 	if (dir == NULL || dir[0] != '/')
 		dir = "/tmp";
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		err(ZVM_EXIT_RUNFAIL, "%s: Scratch: %s", m->name, dir);
-	if ((t = openat(fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) == -1)
-		err(ZVM_EXIT_RUNFAIL, "%s: Scratch: %s: no unnamed files "
-		    "(O_TMPFILE) there", m->name, dir);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		warn("%s: Scratch: %s", m->name, dir);
+		return -1;
+	}
+	if ((t = openat(fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) == -1) {
+		warn("%s: Scratch: %s: no unnamed files (O_TMPFILE) there",
+		    m->name, dir);
+		close(fd);
+		return -1;
+	}
 	close(t);
 	return fd;
 }
@@ -243,21 +269,66 @@ write_report(const struct zvm_report *rep, int fmt, int fd, const char *name)
 
 	zvm_report_write(rep, fmt, &b);
 	if (b.oom)
-		errx(ZVM_EXIT_RUNFAIL, "report: out of memory");
-	if (zvm_write_all(fd, b.p, b.len) == -1)
+		warnx("%s: out of memory", name);
+	else if (zvm_write_all(fd, b.p, b.len) == -1)
 		warn("%s", name);
 	zvm_buf_free(&b);
 }
 
+/* What the options ask of every run. */
+struct opts {
+	const char *rfile;	/* -r: opened at the first report */
+	int rfd;		/* the report's fd, or -1 */
+	int fmt;		/* ZVM_FMT_* */
+	const char *suffix;	/* -s: each manifest's own report file */
+	char jname[PATH_MAX];	/* this run's, and its fd or -1 */
+	int jfd;
+	int check, verbose;
+	int always;		/* a report for every run, failed or not */
+};
+
+/* -r: created or truncated once, when the first run changes the disk;
+ * -s: the run's own, when it does. */
+static void
+open_report(struct opts *o)
+{
+	if (o->rfile && o->rfd == -1 && (o->rfd = open(o->rfile, O_WRONLY |
+	    O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) == -1)
+		err(ZVM_EXIT_RUNFAIL, "%s", o->rfile);
+	if (o->jname[0] && o->jfd == -1 && (o->jfd = open(o->jname,
+	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) == -1)
+		warn("%s", o->jname);
+}
+
+/* The report where the options send it. */
+static void
+emit_report(struct opts *o, const struct zvm_report *rep)
+{
+	open_report(o);
+	if (o->rfd != -1)
+		write_report(rep, o->fmt, o->rfd, o->rfile ? o->rfile :
+		    "report fd");
+	if (o->jfd != -1)
+		write_report(rep, o->fmt, o->jfd, o->jname);
+	/* The program is gone: nothing it wrote comes after the marker, so
+	 * the report is what follows the last one. */
+	if (o->verbose) {
+		(void)zvm_write_all(STDERR_FILENO, VERBOSE_MARK "\n",
+		    sizeof(VERBOSE_MARK));
+		write_report(rep, o->fmt, STDERR_FILENO, "<stderr>");
+	}
+}
+
 /*
- * The report of a run that ended before its program started, for a
- * network channel whose peer never came (timeout) or could not be made:
- * the state, why, and every channel with nothing moved.
+ * The report of a run that ended before its program started: the state,
+ * why, and every channel (n of src) with nothing moved.  A network
+ * channel whose peer never came (timeout) or could not be made has it;
+ * with several manifests every run has one, so the reports line up with
+ * the manifests.
  */
 static void
-setup_report(const struct zvm_manifest *m, const struct zvm_source *src,
-    size_t n, int timeout, const char *why, int fmt, int fd,
-    const char *name)
+setup_report(struct opts *o, const struct zvm_manifest *m,
+    const struct zvm_source *src, size_t n, int timeout, const char *why)
 {
 	struct zvm_report rep;
 
@@ -265,15 +336,17 @@ setup_report(const struct zvm_manifest *m, const struct zvm_source *src,
 	rep.state = timeout ? ZVM_STATE_TIMEOUT : ZVM_STATE_ERROR;
 	snprintf(rep.message, sizeof(rep.message), "%.255s", why);
 	rep.node = m->value[ZVM_K_NODE] ? m->node : 0;
-	if ((rep.chan = calloc(n ? n : 1, sizeof(*rep.chan))) == NULL)
-		errx(ZVM_EXIT_RUNFAIL, "out of memory");
+	if ((rep.chan = calloc(n ? n : 1, sizeof(*rep.chan))) == NULL) {
+		warnx("report: out of memory");
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		rep.chan[i].uri = src[i].c->uri;
 		rep.chan[i].alias = src[i].c->alias;
 		rep.chan[i].type = src[i].c->type;
 	}
 	rep.nchan = n;
-	write_report(&rep, fmt, fd, name);
+	emit_report(o, &rep);
 	free(rep.chan);
 }
 
@@ -294,19 +367,15 @@ status_of(const struct zvm_report *rep)
 	return rep->status == 255 ? 1 : rep->status;
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * Run the manifest at path as if it were zvm-run's only operand; its
+ * exit status.  *stop is set when zvm-run itself was told to end (a
+ * signal it passed on to the program): no further manifest runs.  The
+ * last run leaves its memory to the exit.
+ */
+static int
+run_job(const char *path, struct opts *o, int last, int *stop)
 {
-	static const struct option opts[] = {
-		{ "check", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "report", required_argument, NULL, 'r' },
-		{ "report-fd", required_argument, NULL, 'R' },
-		{ "report-format", required_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct zvm_manifest m = ZVM_MANIFEST_INIT;
 	struct zvm_diag d = ZVM_DIAG_INIT;
 	struct zvm_arena arena = ZVM_ARENA_INIT;
@@ -316,96 +385,76 @@ main(int argc, char *argv[])
 	struct zvm_spawn sp;
 	struct zvm_child child;
 	struct zvm_error e;
-	const char *rfile = NULL, *why;
-	char **pargv, **penv, msg[512];
-	size_t nsrc;
-	uint64_t v;
-	int ch, check = 0, verbose = 0, fmt = ZVM_FMT_ZVM, rfd = -1;
+	char **pargv, **penv, msg[512], sys[400];
+	size_t nsrc = 0;
+	sigset_t omask;
 	int status, progfd = -1, r;
 
-	/* '+': stop at the manifest operand, like env(1) and timeout(1). */
-	while ((ch = getopt_long(argc, argv, "+f:hnr:v", opts, NULL)) != -1)
-		switch (ch) {
-		case 'f':
-			if ((fmt = zvm_report_format_lookup(optarg)) < 0)
-				errx(ZVM_EXIT_RUNFAIL, "unknown report format "
-				    "'%s' (zvm, zerovm or json)", optarg);
-			break;
-		case 'h':
-			usage(stdout, 0);
-			break;
-		case 'n':
-			check = 1;
-			break;
-		case 'r':
-			rfile = optarg;
-			break;
-		case 'R':
-			if (zvm_parse_uint(optarg, strlen(optarg), 1 << 20, &v,
-			    &why) == -1 || fcntl((int)v, F_GETFD) == -1)
-				errx(ZVM_EXIT_RUNFAIL, "--report-fd %s: %s",
-				    optarg, why ? why : "not an open fd");
-			rfd = (int)v;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'V':
-			printf("zvm-run (zvm) %s\n", ZVM_VERSION);
-			return 0;
-		default:
-			usage(stderr, ZVM_EXIT_RUNFAIL);
-		}
-	argc -= optind;
-	argv += optind;
-	if (argc != 1)
-		usage(stderr, ZVM_EXIT_RUNFAIL);
-
+	msg[0] = '\0';
+	sp.scratchdir = -1;
+	o->jname[0] = '\0';
+	o->jfd = -1;
+	if (o->suffix && (size_t)snprintf(o->jname, sizeof(o->jname), "%s%s",
+	    path, o->suffix) >= sizeof(o->jname)) {
+		warnx("%s%s: report name too long", path, o->suffix);
+		return ZVM_EXIT_RUNFAIL;
+	}
 	/* 1. The whole manifest, then the program, then every source. */
 	/* Every problem of a readable manifest, bad lines or not. */
-	if (zvm_manifest_load(&m, argv[0], &d) == 0 || d.n == 0 ||
+	if (zvm_manifest_load(&m, path, &d) == 0 || d.n == 0 ||
 	    d.v[0].code != ZVM_E_SYS)
 		zvm_manifest_check(&m, &d);
-	if (print_diag(&d)) {
+	if (print_diag(&d, msg, sizeof(msg))) {
 		status = ZVM_EXIT_RUNFAIL;
-		goto out;
+		goto early;
 	}
 	zvm_diag_free(&d);
-	build_argv(&m, &arena, &pargv, &penv);
-	if ((progfd = zvm_program_open(m.value[ZVM_K_PROGRAM], &status,
-	    &e)) == -1)
-		errx(status, "%s", zvm_error_fmt(&e, msg, sizeof(msg)));
-	zvm_source_check(&m, &src, &nsrc, &d);
-	if (print_diag(&d)) {
+	if (build_argv(&m, &arena, &pargv, &penv) == -1) {
 		status = ZVM_EXIT_RUNFAIL;
-		goto done;
+		snprintf(msg, sizeof(msg), "%s: bad Args", m.name);
+		goto early;
+	}
+	if ((progfd = zvm_program_open(m.value[ZVM_K_PROGRAM], &status,
+	    &e)) == -1) {
+		warnx("%s", zvm_error_fmt(&e, msg, sizeof(msg)));
+		goto early;
+	}
+	zvm_source_check(&m, &src, &nsrc, &d);
+	if (print_diag(&d, msg, sizeof(msg))) {
+		status = ZVM_EXIT_RUNFAIL;
+		goto early;
 	}
 	zvm_diag_free(&d);
 	status = 0;
-	sp.scratchdir = m.value[ZVM_K_SCRATCH] ? scratch_dir(&m) : -1;
-	if (check)
+	if (m.value[ZVM_K_SCRATCH] && (sp.scratchdir = scratch_dir(&m)) ==
+	    -1) {
+		status = ZVM_EXIT_RUNFAIL;
+		snprintf(msg, sizeof(msg), "%s: Scratch: no directory for it",
+		    m.name);
+		goto early;
+	}
+	if (o->check)
 		goto done;
 
-	/* 2. Only now change anything on disk. */
-	if (rfile && (rfd = open(rfile, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_CLOEXEC, 0666)) == -1)
-		err(ZVM_EXIT_RUNFAIL, "%s", rfile);
+	/* 2. Only now change anything on disk: a stale report goes first. */
+	open_report(o);
 	exit_src = src;
 	exit_nsrc = nsrc;
-	if (atexit(remove_images) != 0)
-		errx(ZVM_EXIT_RUNFAIL, "atexit failed");
+	sigprocmask(SIG_BLOCK, NULL, &omask);
 	hold_signals(src, nsrc);
-	if (zvm_source_open(src, nsrc, m.name, &e) == -1)
-		errx(ZVM_EXIT_RUNFAIL, "%s", zvm_error_fmt(&e, msg,
-		    sizeof(msg)));
+	if (zvm_source_open(src, nsrc, m.name, &e) == -1) {
+		warnx("%s", zvm_error_fmt(&e, msg, sizeof(msg)));
+		status = ZVM_EXIT_RUNFAIL;
+		goto early_open;
+	}
 	/* tcp: channels: bound, connected and accepted before the run,
 	 * within the Timeout (a peer that never comes: 124). */
 	if ((r = zvm_net_open(src, nsrc, &m, &e)) < 0) {
 		zvm_error_fmt(&e, msg, sizeof(msg));
-		if (rfd != -1)
-			setup_report(&m, src, nsrc, r == -2, msg, fmt, rfd,
-			    rfile ? rfile : "report fd");
-		errx(r == -2 ? ZVM_EXIT_TIMEOUT : ZVM_EXIT_RUNFAIL, "%s", msg);
+		setup_report(o, &m, src, nsrc, r == -2, msg);
+		warnx("%s", msg);
+		status = r == -2 ? ZVM_EXIT_TIMEOUT : ZVM_EXIT_RUNFAIL;
+		goto opened;
 	}
 	zvm_filter_get(&filter, m.memory_etag ? ZVM_FILTER_MEMTAG : 0);
 
@@ -422,21 +471,27 @@ main(int argc, char *argv[])
 	/* Each scratch entry is one more fd of ours. */
 	room_for_files((sp.scratchdir >= 0 ? 2 : 1) * sp.lim.files + nsrc);
 	sp.filter = &filter;
-	if (zvm_sandbox_start(&sp, &child, &e) == -1)
-		errx(ZVM_EXIT_RUNFAIL, "sandbox unavailable: %s",
-		    zvm_error_fmt(&e, msg, sizeof(msg)));
+	if (zvm_sandbox_start(&sp, &child, &e) == -1) {
+		snprintf(msg, sizeof(msg), "sandbox unavailable: %s",
+		    zvm_error_fmt(&e, sys, sizeof(sys)));
+		goto nosandbox;
+	}
 	switch (zvm_supervise(&child, src, nsrc, m.timeout,
 	    (m.memory_etag ? ZVM_SV_MEMTAG : 0) | (copy_path() ? ZVM_SV_COPY :
 	    0), &rep, &e)) {
 	case ZVM_SV_NOSANDBOX:
-		errx(ZVM_EXIT_RUNFAIL, "sandbox unavailable: %s",
-		    zvm_error_fmt(&e, msg, sizeof(msg)));
+		zvm_sandbox_end(&child);
+		snprintf(msg, sizeof(msg), "sandbox unavailable: %s",
+		    zvm_error_fmt(&e, sys, sizeof(sys)));
+		zvm_report_free(&rep);
+		goto nosandbox;
 	case -1:
 		warnx("%s", zvm_error_fmt(&e, msg, sizeof(msg)));
 		break;
 	}
 	zvm_sandbox_end(&child);
 	rep.node = m.value[ZVM_K_NODE] ? m.node : 0;
+	*stop = rep.interrupt != 0;
 
 	/* 4. Report and status.  Our messages start a line of their own on
 	 * a stderr the program wrote to. */
@@ -448,17 +503,7 @@ main(int argc, char *argv[])
 	status = status_of(&rep);
 	if (rep.state != ZVM_STATE_OK)
 		warnx("%s: %s", m.name, rep.message);
-	if (rfd != -1)
-		write_report(&rep, fmt, rfd, rfile ? rfile : "report fd");
-	/* The program is gone: nothing it wrote comes after the marker, so
-	 * the report is what follows the last one. */
-	if (verbose) {
-		(void)zvm_write_all(STDERR_FILENO, VERBOSE_MARK "\n",
-		    sizeof(VERBOSE_MARK));
-		write_report(&rep, fmt, STDERR_FILENO, "<stderr>");
-	}
-	if (rfile && close(rfd) == -1)
-		err(ZVM_EXIT_RUNFAIL, "%s", rfile);
+	emit_report(o, &rep);
 #ifndef __SANITIZE_ADDRESS__
 	/*
 	 * The exit returns all of it at once.  Freeing piece by piece here
@@ -466,16 +511,121 @@ main(int argc, char *argv[])
 	 * shootdown IPI to the CPU the child started on, tens of us in a VM.
 	 * The sanitizer build frees, for the leak check.
 	 */
-	return status;
+	if (last)
+		return status;
 #endif
 	zvm_report_free(&rep);
-done:
-	close(progfd);
-	zvm_source_free(src, nsrc);
+	goto opened;
+nosandbox:
+	warnx("%s", msg);
+	status = ZVM_EXIT_RUNFAIL;
+	/* FALLTHROUGH */
+early_open:
+	if (o->always && !o->check)
+		setup_report(o, &m, src, nsrc, 0, msg);
+opened:
+	/* Tar images go before a held signal may end us. */
+	zvm_source_cleanup(src, nsrc);
 	exit_src = NULL;
-out:
+	sigprocmask(SIG_SETMASK, &omask, NULL);
+	goto done;
+early:
+	if (o->always && !o->check)
+		setup_report(o, &m, src, nsrc, 0, msg[0] ? msg : "failed");
+done:
+	if (o->jfd != -1 && close(o->jfd) == -1) {
+		warn("%s", o->jname);
+		status = status ? status : ZVM_EXIT_RUNFAIL;
+	}
+	if (progfd != -1)
+		close(progfd);
+	if (sp.scratchdir != -1)
+		close(sp.scratchdir);
+	zvm_source_free(src, nsrc);
 	zvm_diag_free(&d);
 	zvm_arena_free(&arena);
 	zvm_manifest_free(&m);
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "check", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "report", required_argument, NULL, 'r' },
+		{ "report-fd", required_argument, NULL, 'R' },
+		{ "report-format", required_argument, NULL, 'f' },
+		{ "report-suffix", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct opts o = { .rfd = -1, .fmt = ZVM_FMT_ZVM };
+	const char *why;
+	uint64_t v;
+	int ch, status = 0, stdin_seen = 0, stop = 0;
+
+	/* '+': options end at the first manifest, like env(1). */
+	while ((ch = getopt_long(argc, argv, "+f:hnr:s:v", opts, NULL)) != -1)
+		switch (ch) {
+		case 'f':
+			if ((o.fmt = zvm_report_format_lookup(optarg)) < 0)
+				errx(ZVM_EXIT_RUNFAIL, "unknown report format "
+				    "'%s' (zvm, zerovm or json)", optarg);
+			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		case 'n':
+			o.check = 1;
+			break;
+		case 'r':
+			o.rfile = optarg;
+			break;
+		case 's':
+			if (optarg[0] == '\0' || strchr(optarg, '/'))
+				errx(ZVM_EXIT_RUNFAIL, "-s '%s': a suffix is "
+				    "not empty and has no '/'", optarg);
+			o.suffix = optarg;
+			break;
+		case 'R':
+			if (zvm_parse_uint(optarg, strlen(optarg), 1 << 20, &v,
+			    &why) == -1 || fcntl((int)v, F_GETFD) == -1)
+				errx(ZVM_EXIT_RUNFAIL, "--report-fd %s: %s",
+				    optarg, why ? why : "not an open fd");
+			o.rfd = (int)v;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 'V':
+			printf("zvm-run (zvm) %s\n", ZVM_VERSION);
+			return 0;
+		default:
+			usage(stderr, ZVM_EXIT_RUNFAIL);
+		}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage(stderr, ZVM_EXIT_RUNFAIL);
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "-") == 0 && (stdin_seen++ || o.suffix))
+			errx(ZVM_EXIT_RUNFAIL, o.suffix ? "-: -s needs a "
+			    "manifest file to name the report after" :
+			    "-: standard input named twice");
+	o.always = argc > 1 || o.suffix;
+	if (atexit(remove_images) != 0)
+		errx(ZVM_EXIT_RUNFAIL, "atexit failed");
+	/* One after another, each as if alone; the first failure's status. */
+	for (int i = 0; i < argc && !stop; i++) {
+		int r = run_job(argv[i], &o, i == argc - 1, &stop);
+
+		if (status == 0)
+			status = r;
+	}
+	if (o.rfile && o.rfd != -1 && close(o.rfd) == -1)
+		err(ZVM_EXIT_RUNFAIL, "%s", o.rfile);
 	return status;
 }

@@ -212,9 +212,11 @@ readme() {
 @test "README: every sh block that is not make runs as written" {
 	cd "$W"
 	# The blocks, in order: make; the pipeline; zvm-edit -i; python3;
-	# Go, Rust, node and Java; make.  A new block needs a case here.
+	# Go, Rust, node and Java; a batch; make.  A new block needs a case
+	# here.
 	[ "$(readme 1 | head -n 1 | cut -c1-9)" = 'make demo' ]
-	[ "$(readme 7)" = '' ]
+	[ "$(readme 7 | head -n 1 | cut -c1-4)" = 'make' ]
+	[ "$(readme 8)" = '' ]
 	# The pipeline: a stock program cut to 3 bytes, its report verified.
 	printf 'hello world\n' >data.txt
 	cp /bin/cat prog
@@ -273,6 +275,17 @@ EOT
 		grep -qx 'State = ok' "$m.report"
 		grep -qx 'Exit = 0' "$m.report"
 	done
+	# A batch: 250 jobs, three zvm-runs, a report beside each manifest.
+	cd "$W"
+	mkdir jobs
+	for i in $(seq 250); do
+		zvm-manifest -- /bin/echo "$i" >"jobs/$i.manifest"
+	done
+	readme 6 >batch.sh
+	chmod -R a+rwX .
+	run -0 as_nobody sh batch.sh
+	[ "$(printf '%s\n' "$output" | sort -n)" = "$(seq 250)" ]
+	[ "$(grep -lx 'State = ok' jobs/*.manifest.report | wc -l)" -eq 250 ]
 }
 
 # zvm7 N: the Nth literal display of zvm(7), its roff escapes undone.

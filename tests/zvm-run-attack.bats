@@ -85,11 +85,7 @@ attack() {
 @test "attack: SIGTERM to zvm-run is passed to the program (143)" {
 	mf sleeper >"$W/m"
 	zvm-run -r "$W/rep" "$W/m" >"$W/pid" &
-	zpid=$!
-	for i in $(seq 50); do [ -s "$W/pid" ] && break; sleep 0.1; done
-	kill -TERM "$zpid"
-	st=0
-	wait "$zpid" || st=$?
+	term_started $!
 	[ "$st" -eq 143 ]
 	run grep -x 'Signal = 15' "$W/rep"
 	assert_success

@@ -65,3 +65,15 @@ EOT
 # shellcheck disable=SC2034	# used by the .bats files
 BLOG_OUT=$(printf "%s\n" "b'hello'" "['__init__.py']" "/ True False" \
     "b' worl'")
+
+# term_started PID: once the program wrote its pid to $W/pid (sleeper),
+# SIGTERM to zvm-run PID, a background job of the test's own shell (not of
+# a function such as as_nobody, whose $! is a subshell's); st is its exit
+# status.
+term_started() {
+	local i
+	for i in $(seq 50); do [ -s "$W/pid" ] && break; sleep 0.1; done
+	kill -TERM "$1"
+	st=0
+	wait "$1" || st=$?
+}
