@@ -70,9 +70,10 @@ BLOG_OUT=$(printf "%s\n" "b'hello'" "['__init__.py']" "/ True False" \
 # SIGTERM to zvm-run PID, a background job of the test's own shell (not of
 # a function such as as_nobody, whose $! is a subshell's); st is its exit
 # status.
+# shellcheck disable=SC2034 # st is the caller's
 term_started() {
-	local i
-	for i in $(seq 50); do [ -s "$W/pid" ] && break; sleep 0.1; done
+	local _
+	for _ in $(seq 50); do [ -s "$W/pid" ] && break; sleep 0.1; done
 	kill -TERM "$1"
 	st=0
 	wait "$1" || st=$?
