@@ -116,20 +116,17 @@ hold_signals(const struct zvm_source *s, size_t n)
 }
 
 /* Print every diagnostic; returns the number of errors, the first of
- * them in why (why_len bytes). */
+ * them in why (why_len bytes, empty before). */
 static size_t
 print_diag(const struct zvm_diag *d, char *why, size_t why_len)
 {
 	char buf[512];
-	int first = 1;
 
 	for (size_t i = 0; i < d->n; i++) {
 		zvm_error_fmt(&d->v[i], buf, sizeof(buf));
 		warnx("%s", buf);
-		if (first && !d->v[i].warning) {
+		if (why[0] == '\0' && !d->v[i].warning)
 			snprintf(why, why_len, "%s", buf);
-			first = 0;
-		}
 	}
 	return d->nerr;
 }
@@ -275,7 +272,7 @@ write_report(const struct zvm_report *rep, int fmt, int fd, const char *name)
 	zvm_buf_free(&b);
 }
 
-/* What the options ask of every run. */
+/* What the options ask of every run, and where this run's report goes. */
 struct opts {
 	const char *rfile;	/* -r: opened at the first report */
 	int rfd;		/* the report's fd, or -1 */
@@ -445,7 +442,7 @@ run_job(const char *path, struct opts *o, int last, int *stop)
 	if (zvm_source_open(src, nsrc, m.name, &e) == -1) {
 		warnx("%s", zvm_error_fmt(&e, msg, sizeof(msg)));
 		status = ZVM_EXIT_RUNFAIL;
-		goto early_open;
+		goto early;
 	}
 	/* tcp: channels: bound, connected and accepted before the run,
 	 * within the Timeout (a peer that never comes: 124). */
@@ -520,18 +517,18 @@ nosandbox:
 	warnx("%s", msg);
 	status = ZVM_EXIT_RUNFAIL;
 	/* FALLTHROUGH */
-early_open:
+early:
+	/* Failed before the start, msg says why. */
 	if (o->always && !o->check)
 		setup_report(o, &m, src, nsrc, 0, msg);
 opened:
-	/* Tar images go before a held signal may end us. */
-	zvm_source_cleanup(src, nsrc);
-	exit_src = NULL;
-	sigprocmask(SIG_SETMASK, &omask, NULL);
-	goto done;
-early:
-	if (o->always && !o->check)
-		setup_report(o, &m, src, nsrc, 0, msg[0] ? msg : "failed");
+	/* Sources opened (step 2 set exit_src): tar images go before a held
+	 * signal may end us. */
+	if (exit_src != NULL) {
+		zvm_source_cleanup(src, nsrc);
+		exit_src = NULL;
+		sigprocmask(SIG_SETMASK, &omask, NULL);
+	}
 done:
 	if (o->jfd != -1 && close(o->jfd) == -1) {
 		warn("%s", o->jname);
