@@ -510,6 +510,8 @@ run_job(const char *path, struct opts *o, int last, int *stop)
 	 */
 	if (last)
 		return status;
+#else
+	(void)last;
 #endif
 	zvm_report_free(&rep);
 	goto opened;
