@@ -115,6 +115,9 @@ $(MO)/%.o: %.c $(MO)/include/.done
 	@mkdir -p $(@D)
 	$(MUSLCC) $(CPPFLAGS) -isystem $(MO)/include $(CFLAGS) -c -o $@ $<
 
+# zvm-run's own malloc (lib/base/heap.c), in the musl build alone.
+$(MO)/lib/base/heap.o: CPPFLAGS += -DZVM_HEAP_MALLOC
+
 $(MO)/libzvm.a: $(LIBSRC:%.c=$(MO)/%.o)
 	@rm -f $@
 	$(AR) rcs $@ $^
