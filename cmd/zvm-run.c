@@ -71,6 +71,23 @@ remove_images(void)
 }
 
 /*
+ * The last run leaves its memory, maps and fds to the exit, which returns
+ * all of it at once.  Freeing piece by piece costs more than it looks:
+ * each munmap may need a TLB shootdown IPI to the CPU the child started
+ * on, tens of us in a VM.  The sanitizer build frees, for the leak check.
+ */
+static int
+leave_to_exit(int last)
+{
+#ifdef __SANITIZE_ADDRESS__
+	(void)last;
+	return 0;
+#else
+	return last;
+#endif
+}
+
+/*
  * The supervisor keeps its own fd of each real fd it gives the program,
  * beside one of each channel: make room for n of them and a few of its
  * own, up to the hard limit (past it the program's opens fail with
@@ -475,7 +492,7 @@ run_job(const char *path, struct opts *o, int last, int *stop)
 	}
 	switch (zvm_supervise(&child, src, nsrc, m.timeout,
 	    (m.memory_etag ? ZVM_SV_MEMTAG : 0) | (copy_path() ? ZVM_SV_COPY :
-	    0), &rep, &e)) {
+	    0) | (leave_to_exit(last) ? ZVM_SV_EXIT : 0), &rep, &e)) {
 	case ZVM_SV_NOSANDBOX:
 		zvm_sandbox_end(&child);
 		snprintf(msg, sizeof(msg), "sandbox unavailable: %s",
@@ -486,7 +503,8 @@ run_job(const char *path, struct opts *o, int last, int *stop)
 		warnx("%s", zvm_error_fmt(&e, msg, sizeof(msg)));
 		break;
 	}
-	zvm_sandbox_end(&child);
+	if (!leave_to_exit(last))
+		zvm_sandbox_end(&child);
 	rep.node = m.value[ZVM_K_NODE] ? m.node : 0;
 	*stop = rep.interrupt != 0;
 
@@ -501,18 +519,8 @@ run_job(const char *path, struct opts *o, int last, int *stop)
 	if (rep.state != ZVM_STATE_OK)
 		warnx("%s: %s", m.name, rep.message);
 	emit_report(o, &rep);
-#ifndef __SANITIZE_ADDRESS__
-	/*
-	 * The exit returns all of it at once.  Freeing piece by piece here
-	 * costs more than it looks: each munmap musl makes may need a TLB
-	 * shootdown IPI to the CPU the child started on, tens of us in a VM.
-	 * The sanitizer build frees, for the leak check.
-	 */
-	if (last)
+	if (leave_to_exit(last))
 		return status;
-#else
-	(void)last;
-#endif
 	zvm_report_free(&rep);
 	goto opened;
 nosandbox:

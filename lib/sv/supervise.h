@@ -30,6 +30,7 @@
 
 #define ZVM_SV_MEMTAG	1
 #define ZVM_SV_COPY	2
+#define ZVM_SV_EXIT	4
 
 /*
  * Run the loop for child c (from zvm_sandbox_start) over the opened
@@ -37,7 +38,11 @@
  * seconds of wall clock from the program's exec.  flags: ZVM_SV_MEMTAG,
  * the child's filter is the ZVM_FILTER_MEMTAG variant and the report gets
  * the memory etag taken at exit_group; ZVM_SV_COPY, every byte of a
- * channel is copied by the supervisor (no native data path).  Fills rep
+ * channel is copied by the supervisor (no native data path); ZVM_SV_EXIT,
+ * the caller exits once the report is out: the supervisor's own memory,
+ * maps and fds are left to the exit (each munmap may cost a TLB shootdown
+ * IPI, tens of us in a VM), the signal dispositions and mask are still
+ * given back.  Fills rep
  * (caller frees with zvm_report_free()).  Returns 0 when the program ran
  * and was reaped (whatever its fate: see rep->state), -1 with e set when
  * supervision itself failed (the program is killed and reaped first), or

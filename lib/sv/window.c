@@ -219,12 +219,18 @@ zvm_owe_end(struct zvm_sv *sv)
 }
 
 void
-zvm_win_end(struct zvm_sv *sv)
+zvm_win_bus_end(void)
 {
 	if (bus_on) {
 		sigaction(SIGBUS, &bus_old, NULL);
 		bus_on = 0;
 	}
+}
+
+void
+zvm_win_end(struct zvm_sv *sv)
+{
+	zvm_win_bus_end();
 	for (size_t i = 0; i < sv->nsrc; i++)
 		if (sv->src[i].map) {
 			munmap(sv->src[i].map, sv->src[i].maplen);
