@@ -57,7 +57,8 @@ zvm_program_open(const char *path, int *status, struct zvm_error *e)
 	int fd;
 
 	*status = ZVM_EXIT_NOEXEC;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+	if ((fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) ==
+	    -1) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			*status = ZVM_EXIT_NOTFOUND;
 		zvm_error_set(e, ZVM_E_SYS, path, 0, "cannot open the program");

@@ -223,8 +223,10 @@ injectable_w(const struct zvm_sv *sv, int chan)
 /* Open a channel's file again for injection: our own open file
  * description of the file our source fd holds (through /proc/self/fd, so
  * no name is looked up again), checked to be the file we checked; fl:
- * O_RDONLY, or O_WRONLY with the program's O_APPEND.  Opened O_NONBLOCK,
- * which F_GETFL must not show on what is a regular file. */
+ * O_RDONLY, or O_WRONLY with the program's O_APPEND.  Opened O_NONBLOCK
+ * (a lease another process holds then fails the open, never blocks us),
+ * which F_GETFL must not show on what is a regular file.  openat(2), not
+ * open(3): musl's open adds an fcntl for kernels without O_CLOEXEC. */
 static int
 reopen_chan(struct zvm_sv *sv, int chan, int fl)
 {
@@ -234,8 +236,8 @@ reopen_chan(struct zvm_sv *sv, int chan, int fl)
 	int fd;
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", s->fd);
-	if (s->fd < 0 || (fd = open(proc, fl | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK)) == -1)
+	if (s->fd < 0 || (fd = openat(AT_FDCWD, proc, fl | O_CLOEXEC |
+	    O_NOCTTY | O_NONBLOCK)) == -1)
 		return s->fd < 0 ? -ENOENT : -errno;
 	if (fstat(fd, &st) == -1 || st.st_dev != s->dev ||
 	    st.st_ino != s->ino || fcntl(fd, F_SETFL, fl & O_APPEND) == -1) {

@@ -60,12 +60,16 @@ zvm_tr_peekstr(struct zvm_tracee *tr, uint64_t addr, char *buf, size_t n)
 {
 	size_t got = 0;
 
-	/* Page by page: a string may end just before unmapped memory. */
+	/* Page by page: a string may end just before unmapped memory.  A
+	 * path is short: the first read takes 256 bytes at most, not the
+	 * rest of its page (a copy of up to 4 KiB at every path call). */
 	while (got < n) {
 		size_t c = 4096 - ((addr + got) & 4095);
 		struct iovec l, r;
 		ssize_t k;
 
+		if (got == 0 && c > 256)
+			c = 256;
 		if (c > n - got)
 			c = n - got;
 		l.iov_base = buf + got;
