@@ -72,7 +72,8 @@ NSNODE  := $(O)/tests/unit/nsnode
 # Test payloads run inside the sandbox: static, never sanitized.
 PROGS   := $(patsubst tests/progs/%.c,$(O)/tests/progs/%,$(wildcard tests/progs/*.c))
 EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
-# Baselines the benchmarks measure zvm-run against (bench/floor-*.c).
+# Baselines the benchmarks measure zvm-run against (bench/floor-*.c) and
+# the timer that runs commands in turn (bench/interleave.c).
 FLOORS  := $(patsubst bench/%.c,$(O)/bench/%,$(wildcard bench/*.c))
 FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*_fuzzer.c))
 REPLAY  := $(FUZZERS:%=$(O)/fuzz/%)
