@@ -8,8 +8,9 @@
  *
  *   interleave [-r ROUNDS] [-w WARMUP] COMMAND...
  *
- * Each COMMAND is one argument, split at spaces into a program and its
- * arguments (no shell, no quoting); its output goes to /dev/null.  Prints
+ * Each COMMAND is one argument, split at spaces into a program (looked
+ * up in PATH) and its arguments (no shell, no quoting); its output goes
+ * to /dev/null.  Prints
  * "MEDIAN_MS COMMAND" a line, in the order given.  Exits 1 when a command
  * could not be started or did not exit 0.
  */
@@ -52,7 +53,7 @@ run(char **argv, posix_spawn_file_actions_t *fa)
 	pid_t pid;
 	int st;
 
-	if (posix_spawn(&pid, argv[0], fa, NULL, argv, environ) != 0 ||
+	if (posix_spawnp(&pid, argv[0], fa, NULL, argv, environ) != 0 ||
 	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
 	    WEXITSTATUS(st) != 0)
 		return -1;
