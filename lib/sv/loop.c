@@ -665,13 +665,13 @@ zvm_supervise(struct zvm_child *c, struct zvm_source *src, size_t n,
 		if (rep->chan[i].etag_on)
 			zvm_etag_hex(&sv->ch[i].etag, rep->chan[i].etag);
 end:
-	if ((flags & ZVM_SV_EXIT) && rc == 0) {
-		sigprocmask(SIG_SETMASK, &omask, NULL);
-		sigaction(SIGPIPE, &opipe, NULL);
-		sigaction(SIGXFSZ, &ofsz, NULL);
-		zvm_win_bus_end();
+	sigprocmask(SIG_SETMASK, &omask, NULL);
+	sigaction(SIGPIPE, &opipe, NULL);
+	sigaction(SIGXFSZ, &ofsz, NULL);
+	zvm_win_bus_end();
+	/* The rest is memory, maps and fds: the caller's exit frees them. */
+	if ((flags & ZVM_SV_EXIT) && rc == 0)
 		return rc;
-	}
 	zvm_win_end(sv);
 	zvm_fd_closeall(sv);
 	zvm_inj_closeall(sv);
@@ -679,9 +679,6 @@ end:
 	zvm_img_end(sv);
 	free(sv->prog);
 	free(sv->progreal);
-	sigprocmask(SIG_SETMASK, &omask, NULL);
-	sigaction(SIGPIPE, &opipe, NULL);
-	sigaction(SIGXFSZ, &ofsz, NULL);
 	if (lp.timerfd != -1)
 		close(lp.timerfd);
 	if (lp.sigfd != -1)

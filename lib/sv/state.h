@@ -394,10 +394,11 @@ int zvm_win_gone(const struct zvm_source *s);
 /* The bytes the file has from off on now when it is shorter than the
  * window says, else -1. */
 ssize_t zvm_win_cut(const struct zvm_source *s, uint64_t off);
-/* Unmap the windows, put SIGBUS back. */
-void zvm_win_end(struct zvm_sv *);
-/* Put SIGBUS back alone (the maps are left to the exit). */
+/* Put SIGBUS back (before the windows go, or without them: an exit
+ * takes them). */
 void zvm_win_bus_end(void);
+/* Unmap the windows. */
+void zvm_win_end(struct zvm_sv *);
 /* The bytes the kernel moved on the native path (lib/sv/injio) that a
  * channel's etag is owed: hashed before the etag takes any other
  * (zvm_owe_flush), and at the end (zvm_owe_end, every channel, with a

@@ -230,7 +230,6 @@ zvm_win_bus_end(void)
 void
 zvm_win_end(struct zvm_sv *sv)
 {
-	zvm_win_bus_end();
 	for (size_t i = 0; i < sv->nsrc; i++)
 		if (sv->src[i].map) {
 			munmap(sv->src[i].map, sv->src[i].maplen);
