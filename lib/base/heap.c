@@ -95,7 +95,6 @@ small_alloc(int c)
 {
 	size_t need = HDR + ((size_t)16 << c);
 	struct hdr *h;
-	void *p;
 
 	lock();
 	if (heap.free[c] != NULL) {
@@ -125,8 +124,7 @@ small_alloc(int c)
 	h->cls = (uint32_t)c;
 	h->off = 0;
 	h->len = (uintptr_t)h ^ MAGIC;
-	p = (unsigned char *)h + HDR;
-	return p;
+	return (unsigned char *)h + HDR;
 }
 
 /* A mapping of its own: n bytes at an address aligned to align (a power
@@ -200,15 +198,16 @@ zvm_heap_calloc(size_t k, size_t n)
 	return p;
 }
 
+static size_t
+usable(const struct hdr *h)
+{
+	return h->cls == LARGE ? h->len - h->off : (size_t)16 << h->cls;
+}
+
 size_t
 zvm_heap_usable(const void *p)
 {
-	const struct hdr *h;
-
-	if (p == NULL)
-		return 0;
-	h = checked(p);
-	return h->cls == LARGE ? h->len - h->off : (size_t)16 << h->cls;
+	return p == NULL ? 0 : usable(checked(p));
 }
 
 void
@@ -240,7 +239,7 @@ zvm_heap_realloc(void *p, size_t n)
 	if (p == NULL)
 		return zvm_heap_alloc(n);
 	h = checked(p);
-	have = zvm_heap_usable(p);
+	have = usable(h);
 	if (n <= have && (h->cls == LARGE || h->cls == 0 ||
 	    n > ((size_t)16 << (h->cls - 1))))
 		return p;		/* fits, and not much too big */
